@@ -1,0 +1,157 @@
+"""The `mcpgen` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from . import __version__
+from .errors import MCPGenError
+from .generate import Request, generate, prepare
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Generate a standalone FastMCP server project from an OpenAPI spec.",
+)
+
+PATTERNS = ("auto", "none", "api-key", "bearer", "service-to-service")
+LAYOUTS = ("auto", "modular", "monolithic")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    if value not in allowed:
+        _fail(f"{option} must be one of {', '.join(allowed)} (got {value!r})")
+    return value
+
+
+def _run(action):
+    try:
+        return action()
+    except MCPGenError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written", 130)
+    except Exception as exc:  # noqa: BLE001 - one line for users; MCPGEN_DEBUG=1 shows the traceback
+        if os.environ.get("MCPGEN_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with MCPGEN_DEBUG=1 and report it)", 3)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mcpgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Generate a standalone FastMCP server project from an OpenAPI spec."""
+
+
+SpecArg = Annotated[str, typer.Argument(help="OpenAPI 3.0/3.1 spec: a path or an http(s) URL, JSON or YAML.")]
+PatternOpt = Annotated[str, typer.Option(help="Backend auth: auto, none, api-key, bearer, service-to-service.")]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="Default BACKEND_URL (else the spec's first server).")]
+IdentityOpt = Annotated[
+    list[str] | None,
+    typer.Option("--identity-header", help="A header that carries the caller's identity: NAME or NAME=claim."),
+]
+IncludeOpt = Annotated[list[str] | None, typer.Option("--include-tag", help="Only operations with this tag.")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude-tag", help="Leave out operations with this tag.")]
+RemoteOpt = Annotated[bool, typer.Option(help="Follow $refs to other files or URLs (off: prevents SSRF).")]
+NameOpt = Annotated[str | None, typer.Option(help="Project name (default: the spec title + ' MCP').")]
+
+
+@app.command("from-openapi")
+def from_openapi(
+    spec: SpecArg,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the project into.")] = Path("mcp-server"),
+    name: NameOpt = None,
+    pattern: PatternOpt = "auto",
+    layout: Annotated[str, typer.Option(help="auto, modular (v2.1) or monolithic (v2.0).")] = "auto",
+    base_url: BaseUrlOpt = None,
+    identity_header: IdentityOpt = None,
+    include_tag: IncludeOpt = None,
+    exclude_tag: ExcludeOpt = None,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty OUT folder.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Do everything but write OUT.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+    allow_remote_refs: RemoteOpt = False,
+    template_src: Annotated[
+        str | None, typer.Option(help="Template source recorded for `copier update` (a git URL or path).")
+    ] = None,
+) -> None:
+    """Generate an MCP server project from an OpenAPI spec."""
+    request = Request(
+        spec=spec,
+        out=out,
+        name=name,
+        pattern=_choice(pattern, PATTERNS, "--pattern"),
+        layout=_choice(layout, LAYOUTS, "--layout"),
+        base_url=base_url,
+        identity_headers=identity_header or [],
+        include_tags=include_tag or [],
+        exclude_tags=exclude_tag or [],
+        force=force,
+        dry_run=dry_run,
+        allow_remote_refs=allow_remote_refs,
+        template_src=template_src,
+    )
+
+    def say(message: str) -> None:
+        typer.echo(message, err=True)
+
+    result = _run(lambda: generate(request, say))
+    if as_json:
+        typer.echo(json.dumps(result.summary(), indent=2))
+        return
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    verb = "would write" if dry_run else "wrote"
+    typer.echo(
+        f"{verb} {out} ({len(result.files)} files): {len(result.project.tools)} tools, layout {result.layout.name}, "
+        f"pattern {result.project.auth.pattern}, {len(result.project.skipped)} skipped, "
+        f"{len(result.warnings)} warnings in {result.seconds:.1f}s"
+    )
+
+
+@app.command()
+def answers(
+    spec: SpecArg,
+    name: NameOpt = None,
+    pattern: PatternOpt = "auto",
+    layout: Annotated[str, typer.Option(help="auto, modular or monolithic.")] = "auto",
+    base_url: BaseUrlOpt = None,
+    identity_header: IdentityOpt = None,
+    include_tag: IncludeOpt = None,
+    exclude_tag: ExcludeOpt = None,
+    allow_remote_refs: RemoteOpt = False,
+) -> None:
+    """Print the Copier answers for SPEC, for `copier copy --trust --defaults --data-file`."""
+    request = Request(
+        spec=spec,
+        out=Path("."),
+        name=name,
+        pattern=_choice(pattern, PATTERNS, "--pattern"),
+        layout=_choice(layout, LAYOUTS, "--layout"),
+        base_url=base_url,
+        identity_headers=identity_header or [],
+        include_tags=include_tag or [],
+        exclude_tags=exclude_tag or [],
+        allow_remote_refs=allow_remote_refs,
+    )
+    _project, _layout, data, _warnings = _run(lambda: prepare(request))
+    sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

@@ -1,0 +1,395 @@
+"""Build stage: an OpenAPI document → the IR. Each operation becomes a Tool or a Skipped, never a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Diagnostic, MCPGenError, pointer
+from ..load import LoadedSpec, resolve_pointer
+from ..naming import OperationKey, Scope, constant, function_name, pascal, python_identifier, tool_names, words
+from .auth import detect_auth, identity_header_map
+from .model import Auth, Param, Project, Response, Skipped, Tool, TypeRef
+from .examples import ExampleChecker
+from .samples import NoSample, Sampler
+from .schemas import SchemaCompiler, constraints_of, short_text
+
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+MAX_TOOL_DESCRIPTION = 1000
+DEFAULT_BASE_URL = "http://localhost:8000"
+FILE_NOTE = "Base64-encoded file content."
+RESERVED_PARAMS = frozenset({"ctx", "body"})  # "body" is kept for a whole request body
+
+
+@dataclass
+class BuildOptions:
+    pattern: str = "auto"
+    base_url: str | None = None
+    identity_headers: list[str] = field(default_factory=list)
+    include_tags: list[str] = field(default_factory=list)
+    exclude_tags: list[str] = field(default_factory=list)
+
+
+class _Unsupported(Exception):
+    """An operation the generator cannot turn into a tool; the build records it as Skipped."""
+
+
+def _media_kind(media_type: str) -> str | None:
+    media = media_type.split(";")[0].strip().lower()
+    if media in ("application/json", "*/*") or media.endswith("+json"):
+        return "json"
+    if media == "application/x-www-form-urlencoded":
+        return "form"
+    if media == "multipart/form-data":
+        return "multipart"
+    if media == "application/octet-stream":
+        return "binary"
+    if media.startswith("text/"):
+        return "text"
+    return None
+
+
+_BODY_PREFERENCE = ("json", "form", "multipart", "binary", "text")
+
+
+def _pick_media(content: dict) -> tuple[str, str, dict] | None:
+    """The best (kind, media type, media object) of a content map, or None if nothing is supported."""
+    found = {}
+    for media_type, media in content.items():
+        kind = _media_kind(media_type)
+        if kind and kind not in found:
+            found[kind] = (kind, media_type, media if isinstance(media, dict) else {})
+    return next((found[k] for k in _BODY_PREFERENCE if k in found), None)
+
+
+def _base_url(document: dict, override: str | None) -> str:
+    if override:
+        return override.rstrip("/")
+    servers = document.get("servers")
+    server = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
+    url = str(server.get("url") or "")
+    for name, variable in (server.get("variables") or {}).items():
+        if isinstance(variable, dict) and "default" in variable:
+            url = url.replace("{" + name + "}", str(variable["default"]))
+    if not url or url == "/":
+        return DEFAULT_BASE_URL
+    if url.startswith("/"):
+        return DEFAULT_BASE_URL + url.rstrip("/")
+    return url.rstrip("/")
+
+
+class _Builder:
+    def __init__(self, spec: LoadedSpec, options: BuildOptions, progress: Callable[[int, int], None] | None):
+        self.spec = spec
+        self.doc = spec.document
+        self.options = options
+        self.progress = progress
+        self.warnings = spec.warnings
+        self.schemas = SchemaCompiler(self.doc, self.warnings)
+        self.identity = identity_header_map(options.identity_headers)
+        self.declared_identity: dict[str, str] = {}
+        self.sampler = Sampler(self.doc)
+        self.sample_errors: list[str] = []
+
+    def sample(self, schema: Any) -> Any:
+        try:
+            return self.sampler.sample(schema)
+        except NoSample as exc:
+            self.sample_errors.append(str(exc))
+            return "string"
+
+    def deref(self, node: Any) -> Any:
+        seen = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+            seen.add(node["$ref"])
+            node = resolve_pointer(self.doc, node["$ref"][1:])
+        return node
+
+    # ---- operations -----------------------------------------------------------------------------------
+
+    def operations(self) -> list[tuple[str, str, dict, list, str]]:
+        found = []
+        include = {t.lower() for t in self.options.include_tags}
+        exclude = {t.lower() for t in self.options.exclude_tags}
+        for path, item in (self.doc.get("paths") or {}).items():
+            item = self.deref(item)
+            if not isinstance(item, dict):
+                continue
+            shared = item.get("parameters") or []
+            for method in METHODS:
+                operation = item.get(method)
+                if not isinstance(operation, dict):
+                    continue
+                tags = {str(t).lower() for t in operation.get("tags") or []}
+                if (include and not tags & include) or tags & exclude:
+                    continue
+                found.append((path, method, operation, shared, pointer("paths", path, method)))
+            if isinstance(item.get("trace"), dict):
+                self.warnings.append(Diagnostic("TRACE operations are not turned into tools", pointer("paths", path)))
+        return found
+
+    def build(self) -> Project:
+        operations = self.operations()
+        names = tool_names(
+            [
+                OperationKey(op.get("operationId"), method, path, tuple(str(t) for t in op.get("tags") or []))
+                for path, method, op, _, _ in operations
+            ]
+        )
+        tools: list[Tool] = []
+        skipped: list[Skipped] = []
+        functions = Scope()
+        for index, ((path, method, operation, shared, where), name) in enumerate(zip(operations, names, strict=True)):
+            if self.progress:
+                self.progress(index + 1, len(operations))
+            try:
+                function = functions.claim(function_name(name))
+                tools.append(self.tool(name, function, path, method, operation, shared, where))
+            except _Unsupported as exc:
+                skipped.append(Skipped(method=method.upper(), path=path, pointer=where, reason=str(exc)))
+                self.warnings.append(Diagnostic(f"skipped {method.upper()} {path}: {exc}", where))
+        if not tools:
+            hint = "check --include-tag/--exclude-tag" if self.options.include_tags or self.options.exclude_tags else (
+                "the spec needs at least one supported operation under 'paths'"
+            )
+            raise MCPGenError("no operation can become a tool", file=self.spec.source, pointer="/paths", hint=hint)
+        self.link_related(tools)
+        info = self.doc.get("info") or {}
+        auth: Auth = detect_auth(self.doc, self.options.pattern, self.declared_identity, self.warnings)
+        return Project(
+            title=str(info.get("title") or "API"),
+            description=short_text(info.get("description"), MAX_TOOL_DESCRIPTION),
+            api_version=str(info.get("version") or ""),
+            base_url=_base_url(self.doc, self.options.base_url),
+            tools=tools,
+            models=self.checked_models(),
+            auth=auth,
+            skipped=skipped,
+        )
+
+    def checked_models(self) -> list:
+        """The compiled models, each with the spec examples that match it and a generated sample."""
+        checker = ExampleChecker(self.doc)
+        models = self.schemas.ordered_models()
+        for model in models:
+            if not model.pointer.startswith("/components/schemas/"):
+                continue
+            kept = [e for e in model.examples if checker.matches(model.pointer, e)]
+            if len(kept) < len(model.examples):
+                self.warnings.append(
+                    Diagnostic(f"{len(model.examples) - len(kept)} example(s) do not match the schema; "
+                               "left out of the contract tests", model.pointer)
+                )
+            model.examples = kept
+            try:
+                model.sample = self.sampler.sample(resolve_pointer(self.doc, model.pointer))
+                model.has_sample = True
+            except NoSample:
+                pass
+        return models
+
+    def tool(self, name: str, function: str, path: str, method: str, op: dict, shared: list, where: str) -> Tool:
+        hint = pascal(name)
+        scope = Scope({"ctx"})
+        self.sample_errors = []
+        params = self.parameters(op, shared, where, scope, hint)
+        body_kind, content_type, body_param, body_params = self.request_body(op, where, scope, hint)
+        file_fields = [p.wire for p in body_params if p.file]
+        params.extend(body_params)
+        params.sort(key=lambda p: not p.required)
+        return Tool(
+            name=name,
+            function=function,
+            constant=constant(function),
+            method=method.upper(),
+            path=path,
+            pointer=where,
+            summary=short_text(op.get("summary"), 120),
+            description=short_text(op.get("description"), MAX_TOOL_DESCRIPTION),
+            tags=[str(t) for t in op.get("tags") or []],
+            deprecated=op.get("deprecated") is True,
+            params=params,
+            request_body=body_kind,
+            content_type=content_type,
+            body_param=body_param,
+            file_fields=file_fields,
+            response=self.response(op, where, hint),
+            entity=_entity(path),
+            untestable="; ".join(self.sample_errors),
+        )
+
+    # ---- parameters -----------------------------------------------------------------------------------
+
+    def parameters(self, op: dict, shared: list, where: str, scope: Scope, hint: str) -> list[Param]:
+        merged: dict[tuple[str, str], dict] = {}
+        for raw in [*shared, *(op.get("parameters") or [])]:
+            param = self.deref(raw)
+            if isinstance(param, dict) and isinstance(param.get("name"), str) and param.get("in"):
+                merged[(param["name"], param["in"])] = param
+        params = []
+        for (wire, location), param in merged.items():
+            if location == "header":
+                lowered = wire.lower()
+                if lowered == "authorization":
+                    continue  # the server supplies backend credentials itself
+                if lowered in self.identity:
+                    self.declared_identity.setdefault(wire, self.identity[lowered])
+                    continue
+            if location not in ("path", "query", "header", "cookie"):
+                raise _Unsupported(f"parameter {wire!r} is in {location!r}")
+            schema = param.get("schema")
+            if schema is None and isinstance(param.get("content"), dict):
+                picked = next(iter(param["content"].values()), {})
+                schema = picked.get("schema") if isinstance(picked, dict) else None
+            required = location == "path" or param.get("required") is True
+            ref = self.schemas.type_of(schema, hint + pascal(wire))
+            resolved = self.schemas.resolve(schema) if schema is not None else {}
+            params.append(
+                self._param(wire, location, ref, required, resolved, param.get("description"), scope, param)
+            )
+        return params
+
+    def _param(
+        self, wire: str, location: str, ref: TypeRef, required: bool, schema: dict, description: Any,
+        scope: Scope, source: dict,
+    ) -> Param:
+        name = python_identifier(wire, reserved=RESERVED_PARAMS, fallback="param")
+        if name in scope.taken:
+            name = python_identifier(f"{location}_{wire}", reserved=RESERVED_PARAMS, fallback="param")
+        example_source = source if "example" in source else schema
+        return Param(
+            name=scope.claim(name),
+            wire=wire,
+            location=location,  # type: ignore[arg-type]
+            type=ref if required or _scalar(schema.get("default")) else ref.model_copy(update={"nullable": True}),
+            required=required,
+            default=schema.get("default"),
+            has_default=_scalar(schema.get("default")) and not required,
+            description=short_text(description or schema.get("description") or schema.get("title")),
+            constraints=constraints_of(schema),
+            example=example_source.get("example"),
+            has_example="example" in example_source,
+            sample=self.sample(schema),
+        )
+
+    # ---- request body ---------------------------------------------------------------------------------
+
+    def request_body(self, op: dict, where: str, scope: Scope, hint: str):
+        body = self.deref(op.get("requestBody"))
+        if not isinstance(body, dict) or not isinstance(body.get("content"), dict) or not body["content"]:
+            return None, None, None, []
+        picked = _pick_media(body["content"])
+        if picked is None:
+            raise _Unsupported("request media type " + ", ".join(sorted(body["content"])) + " is not supported")
+        kind, media_type, media = picked
+        required = body.get("required") is True
+        schema = media.get("schema")
+        if kind in ("binary", "text"):
+            description = "File content, base64-encoded." if kind == "binary" else "The request body text."
+            param = Param(
+                name=scope.claim("body"), wire="body", location="body",
+                type=TypeRef(expr="str", nullable=not required), required=required, description=description, sample="aGVsbG8=" if kind == "binary" else "text",
+            )
+            return kind, media_type, param.name, [param]
+        props = self.schemas.object_properties(schema) if schema is not None else None
+        if props and props[0] and not self._has_free_form_extras(schema):
+            properties, required_names = props
+            params = []
+            for wire, prop in properties.items():
+                resolved = self.schemas.resolve(prop)
+                binary = resolved.get("format") in ("binary", "base64") or "contentMediaType" in resolved
+                is_file = binary or (resolved.get("type") == "array" and self._is_binary(resolved.get("items")))
+                if is_file:
+                    ref = TypeRef(expr="str" if not resolved.get("type") == "array" else "list[str]")
+                    description = (short_text(resolved.get("description")) + " " + FILE_NOTE).strip()
+                else:
+                    ref = self.schemas.type_of(prop, hint + pascal(wire))
+                    description = short_text(resolved.get("description") or resolved.get("title"))
+                is_required = required and wire in required_names
+                param = self._param(wire, "body", ref, is_required, resolved, description.strip(), scope, resolved)
+                params.append(param.model_copy(update={"file": kind == "multipart" and is_file}))
+            return kind, media_type, None, params
+        ref = self.schemas.type_of(schema, hint + "Body") if schema is not None else TypeRef(expr="Any")
+        if schema is None:
+            ref.imports.typing.add("Any")
+        param = Param(
+            name=scope.claim("body"), wire="body", location="body",
+            type=ref if required else ref.model_copy(update={"nullable": True}), required=required,
+            description=short_text(self.schemas.resolve(schema).get("description")) or "The request body.",
+            sample=self.sample(schema) if schema is not None else {},
+        )
+        return kind, media_type, param.name, [param]
+
+    def _is_binary(self, schema: Any) -> bool:
+        resolved = self.schemas.resolve(schema)
+        return resolved.get("format") in ("binary", "base64") or "contentMediaType" in resolved
+
+    def _has_free_form_extras(self, schema: Any) -> bool:
+        extra = self.schemas.resolve(schema).get("additionalProperties")
+        return isinstance(extra, dict) and bool(extra)
+
+    # ---- response -------------------------------------------------------------------------------------
+
+    def response(self, op: dict, where: str, hint: str) -> Response:
+        responses = op.get("responses") or {}
+        codes = sorted((str(c) for c in responses if str(c).startswith("2")), key=lambda c: c.replace("X", "9"))
+        if not codes and "default" in responses:
+            codes = ["default"]
+        if not codes:
+            return Response(kind="empty", status=200)
+        code = codes[0]
+        status = int(code) if code.isdigit() else 200
+        response = self.deref(responses[code]) or {}
+        content = response.get("content") if isinstance(response, dict) else None
+        if status == 204 or not isinstance(content, dict) or not content:
+            return Response(kind="empty", status=status)
+        picked = _pick_media(content)
+        if picked is None:
+            return Response(kind="binary", status=status, media_type=sorted(content)[0])
+        kind, media_type, media = picked
+        if kind in ("form", "multipart"):
+            kind = "json"
+        if kind != "json":
+            return Response(kind=kind if kind == "text" else "binary", status=status, media_type=media_type)
+        schema = media.get("schema")
+        ref = self.schemas.type_of(schema, hint + "Response") if schema is not None else None
+        if ref is not None and ref.expr == "None":
+            return Response(kind="empty", status=status)
+        example = media.get("example", (self.schemas.resolve(schema) or {}).get("example"))
+        return Response(
+            kind="json", status=status, type=ref, media_type=media_type, example=example,
+            has_example=example is not None, sample=self.sample(schema) if schema is not None else {},
+        )
+
+    # ---- relations ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def link_related(tools: list[Tool]) -> None:
+        """For a tool on /things/{id}..., the tool that lists /things: suggested when an id is not found."""
+        lists = {t.path.rstrip("/"): t.name for t in tools if t.method == "GET" and not t.path.rstrip("/").endswith("}")}
+        for tool in tools:
+            parts = tool.path.rstrip("/").split("/")
+            param_positions = [i for i, part in enumerate(parts) if part.startswith("{")]
+            if param_positions:
+                collection = "/".join(parts[: param_positions[-1]])
+                if collection in lists and lists[collection] != tool.name:
+                    tool.related["list"] = lists[collection]
+
+
+def _scalar(value: Any) -> bool:
+    """A default that can stand in a function signature (no None, no mutable containers)."""
+    return isinstance(value, str | int | float | bool)
+
+
+def _entity(path: str) -> str:
+    segments = [s for s in path.split("/") if s and not s.startswith("{")]
+    return "_".join(words(segments[-1])) if segments else "root"
+
+
+
+
+def build_project(
+    spec: LoadedSpec, options: BuildOptions, progress: Callable[[int, int], None] | None = None
+) -> Project:
+    return _Builder(spec, options, progress).build()

@@ -1,0 +1,145 @@
+"""Sample JSON values that satisfy a schema, for the generated project's own tests.
+
+A sample holds the required properties plus those with a non-null default, so that what a pydantic model
+dumps (by alias, without None) equals the sample: the generated tests can then compare requests exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..load import resolve_pointer
+
+MAX_DEPTH = 6
+_FORMAT_SAMPLES = {
+    "date-time": "2024-01-02T03:04:05Z",
+    "date": "2024-01-02",
+    "time": "03:04:05",
+    "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "email": "user@example.com",
+    "uri": "https://example.com/resource",
+    "url": "https://example.com/resource",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "binary": "aGVsbG8=",
+    "byte": "aGVsbG8=",
+}
+_PATTERN_CANDIDATES = ("string", "abc", "a", "1", "A1", "abc123", "ABC", "a-b", "a_b", "2024-01-02", "0", "x1y2")
+
+
+class NoSample(Exception):
+    """The schema allows no value we know how to make."""
+
+
+class Sampler:
+    def __init__(self, document: dict):
+        self.document = document
+
+    def sample(self, schema: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise NoSample("schema nests too deeply")
+        if not isinstance(schema, dict):
+            return "value"
+        if isinstance(schema.get("$ref"), str):
+            return self.sample(resolve_pointer(self.document, schema["$ref"][1:]), depth + 1)
+        if "const" in schema:
+            return schema["const"]
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return next((v for v in schema["enum"] if v is not None), schema["enum"][0])
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list) and schema[key]:
+                return self._first_of(schema[key], depth)
+        if isinstance(schema.get("allOf"), list) and schema["allOf"]:
+            return self._all_of(schema, depth)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        if kind == "null":
+            return None
+        if kind == "array" or (kind is None and "items" in schema):
+            count = schema.get("minItems") if isinstance(schema.get("minItems"), int) else 0
+            return [self.sample(schema.get("items"), depth + 1) for _ in range(count)]
+        if kind == "object" or (kind is None and ("properties" in schema or "additionalProperties" in schema)):
+            return self._object(schema, depth)
+        if kind == "string":
+            return self._string(schema)
+        if kind in ("integer", "number"):
+            return self._number(schema, kind)
+        if kind == "boolean":
+            return True
+        return "value"
+
+    def _first_of(self, options: list, depth: int) -> Any:
+        for option in options:
+            resolved = option
+            while isinstance(resolved, dict) and isinstance(resolved.get("$ref"), str):
+                resolved = resolve_pointer(self.document, resolved["$ref"][1:])
+            if isinstance(resolved, dict) and resolved.get("type") == "null":
+                continue
+            try:
+                return self.sample(option, depth + 1)
+            except NoSample:
+                continue
+        return None
+
+    def _all_of(self, schema: dict, depth: int) -> Any:
+        merged: dict = {}
+        for part in schema["allOf"]:
+            value = self.sample(part, depth + 1)
+            if not isinstance(value, dict):
+                return value
+            merged.update(value)
+        rest = {k: v for k, v in schema.items() if k != "allOf"}
+        if rest.get("properties"):
+            merged.update(self._object(rest, depth))
+        return merged
+
+    def _object(self, schema: dict, depth: int) -> dict:
+        properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        required = [r for r in schema.get("required") or [] if isinstance(r, str)]
+        value = {}
+        for name, prop in properties.items():
+            resolved = prop
+            while isinstance(resolved, dict) and isinstance(resolved.get("$ref"), str):
+                resolved = resolve_pointer(self.document, resolved["$ref"][1:])
+            if name in required:
+                value[name] = self.sample(prop, depth + 1)
+            elif isinstance(resolved, dict) and resolved.get("default") is not None:
+                value[name] = resolved["default"]
+        for name in required:
+            value.setdefault(name, "value")
+        return value
+
+    @staticmethod
+    def _string(schema: dict) -> str:
+        text = _FORMAT_SAMPLES.get(schema.get("format"), "string")
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise NoSample(f"pattern {pattern!r} is not a Python regex") from exc
+            if not compiled.search(text):
+                text = next((c for c in _PATTERN_CANDIDATES if compiled.search(c)), None)
+                if text is None:
+                    raise NoSample(f"no sample matches the pattern {pattern!r}")
+        low = schema.get("minLength") if isinstance(schema.get("minLength"), int) else 0
+        high = schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else None
+        if len(text) < low:
+            text = text + "x" * (low - len(text))
+        if high is not None and len(text) > high:
+            text = text[:high]
+        return text
+
+    @staticmethod
+    def _number(schema: dict, kind: str) -> int | float:
+        low = schema.get("minimum", schema.get("exclusiveMinimum"))
+        high = schema.get("maximum", schema.get("exclusiveMaximum"))
+        value: float = 1 if kind == "integer" else 1.5
+        if isinstance(low, int | float) and not isinstance(low, bool) and value <= low:
+            value = low + 1 if (schema.get("exclusiveMinimum") is not None) else low
+        if isinstance(high, int | float) and not isinstance(high, bool) and value >= high:
+            value = high - 1 if (schema.get("exclusiveMaximum") is not None) else high
+        return int(value) if kind == "integer" else float(value)

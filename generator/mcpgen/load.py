@@ -1,0 +1,265 @@
+"""Load stage: a path or URL → a checked OpenAPI 3.x document (plain dict) with only local `$ref`s left."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import yaml
+
+from .errors import Diagnostic, MCPGenError, pointer
+
+try:  # the C loader is ten times faster on multi-megabyte specs
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+SUPPORTED_VERSIONS = ("3.0", "3.1")
+MAX_VALIDATION_WARNINGS = 5
+
+
+@dataclass
+class LoadedSpec:
+    """A parsed OpenAPI document and what loading it taught us."""
+
+    document: dict[str, Any]
+    source: str
+    version: str
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def is_url(source: str) -> bool:
+    return urlsplit(source).scheme in ("http", "https")
+
+
+def _read_text(source: str) -> str:
+    if is_url(source):
+        import httpx2
+
+        try:
+            response = httpx2.get(source, follow_redirects=True, timeout=30)
+            response.raise_for_status()
+        except httpx2.HTTPError as exc:
+            raise MCPGenError(f"cannot download the spec: {exc}", file=source, hint="check the URL") from exc
+        return response.text
+    path = Path(source)
+    if not path.exists():
+        raise MCPGenError("file not found", file=source, hint="check the path to the OpenAPI spec")
+    if path.is_dir():
+        raise MCPGenError("is a folder, not a spec file", file=source, hint="pass the JSON or YAML file itself")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MCPGenError("is not UTF-8 text", file=source, hint="save the spec as UTF-8 JSON or YAML") from exc
+
+
+def parse_text(text: str, source: str) -> Any:
+    """Parse JSON or YAML; a syntax error names the line and column."""
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise MCPGenError(
+                f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                file=source,
+                hint="fix the syntax or re-export the spec",
+            ) from exc
+    try:
+        return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise MCPGenError(
+            f"invalid YAML{where}: {problem}", file=source, hint="fix the syntax or re-export the spec"
+        ) from exc
+
+
+def _check_version(document: Any, source: str) -> str:
+    if not isinstance(document, dict):
+        raise MCPGenError(
+            "is not an OpenAPI document (the top level is not an object)",
+            file=source,
+            hint="pass an OpenAPI 3.0 or 3.1 spec",
+        )
+    if "swagger" in document:
+        raise MCPGenError(
+            f"Swagger {document['swagger']} is not supported yet",
+            file=source,
+            pointer="/swagger",
+            hint="convert it to OpenAPI 3 first, e.g. with swagger2openapi or editor.swagger.io",
+        )
+    version = document.get("openapi")
+    if version is None:
+        raise MCPGenError(
+            "is not an OpenAPI document (no 'openapi' field)",
+            file=source,
+            pointer="",
+            hint="pass an OpenAPI 3.0 or 3.1 spec",
+        )
+    version = str(version)
+    if not version.startswith(tuple(v + "." for v in SUPPORTED_VERSIONS)) and version not in SUPPORTED_VERSIONS:
+        raise MCPGenError(
+            f"OpenAPI version {version} is not supported",
+            file=source,
+            pointer="/openapi",
+            hint="mcpgen reads OpenAPI 3.0.x and 3.1.x",
+        )
+    if not isinstance(document.get("paths", {}), dict):
+        raise MCPGenError("'paths' is not an object", file=source, pointer="/paths", hint="fix the spec")
+    return version
+
+
+def resolve_pointer(document: Any, ref_pointer: str) -> Any:
+    """Follow a JSON pointer; KeyError when it leads nowhere."""
+    node = document
+    if ref_pointer in ("", "/"):
+        return node
+    for raw in ref_pointer.lstrip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            node = node[part]
+        else:
+            raise KeyError(part)
+    return node
+
+
+def _walk(node: Any, path: tuple):
+    """Yield (path, mapping) for every mapping in the document, without recursion."""
+    stack = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, dict):
+            yield where, current
+            stack.extend((value, (*where, key)) for key, value in current.items())
+        elif isinstance(current, list):
+            stack.extend((value, (*where, index)) for index, value in enumerate(current))
+
+
+def _id_index(document: dict) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Map JSON Schema `$id`s and `$anchor`s to local pointers (OpenAPI 3.1 allows both)."""
+    ids: dict[str, str] = {}
+    anchors: dict[tuple[str, str], str] = {}
+    for where, node in _walk(document, ()):
+        if isinstance(node.get("$id"), str):
+            ids[node["$id"]] = pointer(*where)
+    for schema_id, base in ids.items():
+        for where, node in _walk(resolve_pointer(document, base), ()):
+            if isinstance(node.get("$anchor"), str):
+                anchors[(schema_id, node["$anchor"])] = base + pointer(*where)
+    return ids, anchors
+
+
+class _RefPolicy:
+    """Checks every `$ref`: local ones must resolve; remote ones are refused unless allowed, then inlined."""
+
+    def __init__(self, document: dict, source: str, allow_remote: bool):
+        self.document = document
+        self.source = source
+        self.allow_remote = allow_remote
+        self.ids, self.anchors = _id_index(document)
+        self.remote_cache: dict[str, Any] = {}
+
+    def apply(self) -> None:
+        for where, node in list(_walk(self.document, ())):
+            ref = node.get("$ref")
+            if not isinstance(ref, str):
+                continue
+            at = pointer(*where, "$ref")
+            if ref.startswith("#"):
+                self._check_local(ref, at)
+            elif local := self._local_id_ref(ref):
+                node["$ref"] = local
+            elif not self.allow_remote:
+                raise MCPGenError(
+                    f"remote $ref {ref!r} refused",
+                    file=self.source,
+                    pointer=at,
+                    hint="inline the schema, or pass --allow-remote-refs if you trust its source",
+                )
+            else:
+                self._inline_remote(node, ref, at)
+
+    def _check_local(self, ref: str, at: str) -> None:
+        try:
+            resolve_pointer(self.document, ref[1:])
+        except (KeyError, IndexError, ValueError) as exc:
+            raise MCPGenError(
+                f"unresolvable $ref {ref!r}",
+                file=self.source,
+                pointer=at,
+                hint="define the target or fix the reference",
+            ) from exc
+
+    def _local_id_ref(self, ref: str) -> str | None:
+        base, _, fragment = ref.partition("#")
+        if base not in self.ids:
+            return None
+        if not fragment:
+            return "#" + self.ids[base]
+        if fragment.startswith("/"):
+            return "#" + self.ids[base] + fragment
+        return "#" + self.anchors[(base, fragment)] if (base, fragment) in self.anchors else None
+
+    def _inline_remote(self, node: dict, ref: str, at: str, depth: int = 0) -> None:
+        if depth > 20:
+            raise MCPGenError(
+                "remote $refs nest too deeply", file=self.source, pointer=at, hint="bundle the spec first"
+            )
+        base_source = self.source if depth == 0 else node.get("x-mcpgen-source", self.source)
+        target_uri, _, fragment = ref.partition("#")
+        location = urljoin(base_source, target_uri) if is_url(base_source) else target_uri
+        if not is_url(location):
+            location = str((Path(base_source).parent / target_uri).resolve())
+        if location not in self.remote_cache:
+            self.remote_cache[location] = parse_text(_read_text(location), location)
+        try:
+            target = copy.deepcopy(resolve_pointer(self.remote_cache[location], fragment))
+        except (KeyError, IndexError, ValueError) as exc:
+            raise MCPGenError(
+                f"unresolvable remote $ref {ref!r}", file=self.source, pointer=at, hint="fix the reference"
+            ) from exc
+        node.pop("$ref")
+        node.update(target if isinstance(target, dict) else {"const": target})
+        for _, inner in list(_walk(node, ())):
+            inner_ref = inner.get("$ref")
+            if isinstance(inner_ref, str):
+                if inner_ref.startswith("#"):
+                    inner["$ref"] = target_uri + inner_ref
+                inner["x-mcpgen-source"] = location
+                self._inline_remote(inner, inner["$ref"], at, depth + 1)
+
+
+def _validation_warnings(document: dict, version: str) -> list[Diagnostic]:
+    """Strict validation with openapi-pydantic; real specs often fail it, so failures are warnings."""
+    from openapi_pydantic import parse_obj
+    from pydantic import ValidationError
+
+    try:
+        parse_obj(document)
+    except ValidationError as exc:
+        found = []
+        for error in exc.errors()[:MAX_VALIDATION_WARNINGS]:
+            loc = [part for part in error["loc"] if not (isinstance(part, str) and part[:1].isupper())]
+            found.append(Diagnostic(f"does not validate as OpenAPI {version}: {error['msg']}", pointer(*loc)))
+        if exc.error_count() > MAX_VALIDATION_WARNINGS:
+            found.append(Diagnostic(f"{exc.error_count() - MAX_VALIDATION_WARNINGS} more validation findings"))
+        return found
+    except (TypeError, ValueError) as exc:
+        return [Diagnostic(f"does not validate as OpenAPI {version}: {exc}")]
+    return []
+
+
+def load_spec(source: str, *, allow_remote_refs: bool = False, validate: bool = True) -> LoadedSpec:
+    """Read, parse, check and validate a spec. Raises MCPGenError with a one-line explanation."""
+    document = parse_text(_read_text(source), source)
+    version = _check_version(document, source)
+    _RefPolicy(document, source, allow_remote_refs).apply()
+    warnings = _validation_warnings(document, version) if validate else []
+    return LoadedSpec(document=document, source=source, version=version, warnings=warnings)

@@ -1,0 +1,197 @@
+"""Every identifier that reaches generated code is decided here, deterministically."""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import keyword
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MAX_TOOL_NAME = 64
+TOOL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+# Names the generated modules import or define next to spec-derived names.
+GENERATED_CODE_NAMES = frozenset(
+    {
+        "Annotated", "Any", "ApiModel", "BaseModel", "ConfigDict", "Context", "Enum", "Field", "IntEnum",
+        "Literal", "Operation", "StrEnum", "ToolAnnotations", "TypeAdapter", "UUID", "annotations", "ctx",
+        "date", "datetime", "invoke", "mcp", "self", "cls",
+    }
+)
+KEYWORDS = frozenset(keyword.kwlist)
+BUILTINS = frozenset(dir(builtins))
+# Builtins that generated annotations use: a class attribute or module global with one of these names would
+# change what a later annotation means.
+TYPE_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "type", "object"})
+PYTHON_RESERVED = KEYWORDS | TYPE_NAMES | {"True", "False", "None"}
+# Pydantic reserves these on every model; a field must not shadow them.
+MODEL_ATTRIBUTES = frozenset(
+    {
+        "construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj", "parse_raw", "schema",
+        "schema_json", "update_forward_refs", "validate", "fields", "model_config", "model_fields",
+    }
+)
+
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9A-Za-z]+")
+
+
+def words(text: str) -> list[str]:
+    """Split any spelling (camelCase, kebab, dotted, spaced) into lowercase words."""
+    text = _WORD_BOUNDARY.sub(" ", text)
+    return [w.lower() for w in _NON_WORD.split(text) if w]
+
+
+def snake(text: str) -> str:
+    return "_".join(words(text))
+
+
+def pascal(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in words(text))
+
+
+def constant(text: str) -> str:
+    return snake(text).upper()
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:6]
+
+
+def shorten(name: str, limit: int, full: str | None = None) -> str:
+    """Cut a snake_case name to `limit` at a word boundary, keeping it unique with a short hash."""
+    if len(name) <= limit:
+        return name
+    suffix = "_" + _short_hash(full or name)
+    kept: list[str] = []
+    for word in name.split("_"):
+        if len("_".join([*kept, word])) + len(suffix) > limit:
+            break
+        kept.append(word)
+    head = "_".join(kept) or name[: limit - len(suffix)]
+    return head + suffix
+
+
+class Scope:
+    """Hands out unique names in one namespace; the first to ask keeps the plain name."""
+
+    def __init__(self, reserved: Iterable[str] = ()):
+        self.taken: set[str] = set(reserved)
+
+    def claim(self, name: str, *, sep: str = "_", limit: int | None = None) -> str:
+        candidate = name if limit is None else shorten(name, limit)
+        number = 2
+        while candidate in self.taken:
+            tail = f"{sep}{number}"
+            candidate = (name if limit is None else shorten(name, limit - len(tail))) + tail
+            number += 1
+        self.taken.add(candidate)
+        return candidate
+
+
+def python_identifier(text: str, *, reserved: frozenset[str] = frozenset(), fallback: str = "value") -> str:
+    """A snake_case identifier for `text` that is not a keyword, builtin or reserved name."""
+    name = snake(text) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if name in PYTHON_RESERVED or name in GENERATED_CODE_NAMES or name in reserved:
+        name += "_"
+    return name
+
+
+def field_identifier(text: str) -> str:
+    """A pydantic field name: also avoids model attributes and the `model_` namespace."""
+    if snake(text).startswith("model_"):
+        text = "field_" + text
+    return python_identifier(text, reserved=MODEL_ATTRIBUTES, fallback="field")
+
+
+def function_name(text: str) -> str:
+    """A module-level function: it must not shadow any builtin the module might use."""
+    return python_identifier(text, reserved=BUILTINS, fallback="tool")
+
+
+def class_name(text: str) -> str:
+    name = pascal(text) or "Model"
+    if name[0].isdigit():
+        name = "Model" + name
+    if name in PYTHON_RESERVED or name in BUILTINS or name in GENERATED_CODE_NAMES:
+        name += "Model"
+    return name
+
+
+def enum_member(value: object) -> str:
+    name = constant(str(value)) if value is not None else "NONE"
+    if not name:
+        name = "EMPTY" if value == "" else "VALUE"
+    if name[0].isdigit():
+        name = "V_" + name
+    if name in ("NAME", "VALUE", "MRO"):  # Enum's own attributes in any case
+        name += "_"
+    return name
+
+
+# ---- tool names ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperationKey:
+    """What tool naming needs to know about an operation."""
+
+    operation_id: str | None
+    method: str
+    path: str
+    tags: tuple[str, ...] = ()
+
+
+def _fastapi_suffix(method: str, path: str) -> str:
+    # FastAPI's default unique id is f"{route.name}{path}" with non-word characters replaced, plus the method.
+    return re.sub(r"\W", "_", path) + "_" + method.lower()
+
+
+def _from_path(method: str, path: str) -> str:
+    parts = []
+    for segment in path.strip("/").split("/"):
+        if segment.startswith("{") and segment.endswith("}"):
+            parts.append("by_" + snake(segment[1:-1]))
+        elif segment:
+            parts.append(snake(segment))
+    return "_".join([method.lower(), *parts]) if parts else method.lower() + "_root"
+
+
+def _tool_candidates(key: OperationKey) -> tuple[str, str]:
+    """(preferred, fallback): the preferred name drops FastAPI noise; the fallback keeps all of it."""
+    if not key.operation_id:
+        plain = _from_path(key.method, key.path)
+        return plain, plain
+    full = key.operation_id
+    preferred = full
+    suffix = _fastapi_suffix(key.method, key.path)
+    if preferred.endswith(suffix) and len(preferred) > len(suffix):
+        preferred = preferred[: -len(suffix)]
+    tag_prefix, dash, rest = preferred.partition("-")
+    if dash and rest and any(snake(tag_prefix) == snake(tag) for tag in key.tags):
+        preferred = rest
+    return snake(preferred) or _from_path(key.method, key.path), snake(full) or _from_path(key.method, key.path)
+
+
+def _valid_start(name: str) -> str:
+    return name if name[:1].isalpha() else "op_" + name
+
+
+def tool_names(keys: list[OperationKey]) -> list[str]:
+    """Unique, readable tool names of at most 64 characters, in the order of `keys`."""
+    candidates = [_tool_candidates(key) for key in keys]
+    preferred_counts: dict[str, int] = {}
+    for preferred, _ in candidates:
+        preferred_counts[preferred] = preferred_counts.get(preferred, 0) + 1
+    scope = Scope()
+    names = []
+    for preferred, fallback in candidates:
+        chosen = preferred if preferred_counts[preferred] == 1 else fallback
+        name = scope.claim(shorten(_valid_start(chosen), MAX_TOOL_NAME), limit=MAX_TOOL_NAME)
+        assert TOOL_NAME_PATTERN.match(name), name
+        names.append(name)
+    return names

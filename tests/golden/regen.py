@@ -1,0 +1,33 @@
+"""Rewrite every tests/golden/<case>/expected tree: `python -m tests.golden.regen`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from mcpgen.generate import Request, generate
+
+GOLDEN = Path(__file__).parent
+TEMPLATE_SRC = "https://github.com/mcpgen/mcpgen.git"
+
+
+def cases() -> list[str]:
+    return sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists())
+
+
+def render_case(case: str, out: Path) -> None:
+    generate(Request(spec=str(GOLDEN / case / "spec.yaml"), out=out, force=True, template_src=TEMPLATE_SRC))
+
+
+def main() -> int:
+    for case in cases():
+        expected = GOLDEN / case / "expected"
+        shutil.rmtree(expected, ignore_errors=True)
+        render_case(case, expected)
+        print(f"rewrote {expected.relative_to(GOLDEN.parent.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Generated trees must match the committed ones byte for byte; `--update-goldens` rewrites them."""
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.golden.regen import GOLDEN, cases, render_case
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
+    }
+
+
+@pytest.mark.parametrize("case", cases())
+def test_generated_tree_matches_golden(case, tmp_path, update_goldens):
+    expected_dir = GOLDEN / case / "expected"
+    actual_dir = tmp_path / case
+    render_case(case, actual_dir)
+    if update_goldens:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(actual_dir, expected_dir)
+        return
+    assert expected_dir.exists(), f"no golden tree: run python -m tests.golden.regen ({case})"
+    expected, actual = tree(expected_dir), tree(actual_dir)
+    assert sorted(actual) == sorted(expected), "file set differs; regenerate with python -m tests.golden.regen"
+    for name, content in expected.items():
+        if actual[name] != content:
+            diff = "".join(
+                difflib.unified_diff(
+                    content.decode().splitlines(keepends=True),
+                    actual[name].decode().splitlines(keepends=True),
+                    f"expected/{name}",
+                    f"actual/{name}",
+                )
+            )
+            pytest.fail(f"{case}/{name} drifted (python -m tests.golden.regen rewrites it):\n{diff[:4000]}")
