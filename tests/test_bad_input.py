@@ -20,10 +20,10 @@ def run(*args: str):
 def one_line_error(result) -> str:
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and lines[-1] == errors[0], lines  # progress may precede it; nothing follows
     assert "Traceback" not in result.output
-    assert lines[0].startswith("error: ")
-    return lines[0]
+    return errors[0]
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

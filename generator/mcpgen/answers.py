@@ -220,7 +220,10 @@ def _test_case(tool: Tool, project: Project) -> dict[str, Any]:
         body = {p.wire: p.sample for p in tool.params if p.location == "body" and p.sample is not None}
     form = [pair for key, value in body.items() for pair in _query_pairs(key, value)] if isinstance(body, dict) else []
     response = tool.response.sample if tool.response.kind == "json" else None
+    api_key = project.auth.api_key
     return {
+        # The credential is the client's business (tests/unit); these tests check the operation's own params.
+        "credential_query": literal({api_key.name} if api_key and api_key.location == "query" else set()),
         "header_items": [(literal(k), literal(v)) for k, v in headers.items()],
         "cookie_items": [(literal(k), literal(v)) for k, v in cookies.items()],
         "response_is_object": isinstance(response, dict) and bool(response),

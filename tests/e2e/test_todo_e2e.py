@@ -1,5 +1,5 @@
-"""End to end: the example backend's OpenAPI → `mcpgen from-openapi` → the generated server, installed in its own
-venv and run over real HTTP next to the real backend, driven by a real MCP client with JWTs for two users."""
+"""End to end: the example backend's OpenAPI → `mcpgen from-openapi` → the generated server, installed in
+its own venv and run over real HTTP next to the real backend, driven by a real MCP client as two users."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from ..load import resolve_pointer
+from .regex_sample import shortest_match
 
 MAX_DEPTH = 6
 _FORMAT_SAMPLES = {
@@ -122,15 +123,18 @@ class Sampler:
             except re.error as exc:
                 raise NoSample(f"pattern {pattern!r} is not a Python regex") from exc
             if not compiled.search(text):
-                text = next((c for c in _PATTERN_CANDIDATES if compiled.search(c)), None)
-                if text is None:
+                found = next((c for c in _PATTERN_CANDIDATES if compiled.search(c)), None) or shortest_match(pattern)
+                if found is None:
                     raise NoSample(f"no sample matches the pattern {pattern!r}")
+                text = found
         low = schema.get("minLength") if isinstance(schema.get("minLength"), int) else 0
         high = schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else None
         if len(text) < low:
             text = text + "x" * (low - len(text))
         if high is not None and len(text) > high:
             text = text[:high]
+        if isinstance(pattern, str) and not re.search(pattern, text):
+            raise NoSample(f"no sample of {low} to {high} characters matches the pattern {pattern!r}")
         return text
 
     @staticmethod

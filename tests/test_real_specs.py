@@ -1,0 +1,48 @@
+"""Real specs written by others (../shared/specs) generate projects that build, import, lint and test clean."""
+
+import zipfile
+
+import pytest
+
+from mcpgen.generate import Request, generate
+from mcpgen.post import ruff_findings
+from tests.conftest import shared_spec
+from tests.generated import build_wheel, listed_tools, run_project_tests
+
+SPECS = [
+    "full-stack-fastapi-template.json",
+    "petstore3.yaml",
+    "infinity.json",
+    "opc-baseline-3.0.json",
+    "opc-baseline-3.1.yaml",
+    "petstore31.json",
+    "unstructured.json",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SPECS)
+def test_real_spec_generates_a_working_project(name, tmp_path):
+    spec = shared_spec(name)
+    out = tmp_path / "project"
+    result = generate(Request(spec=str(spec), out=out))
+
+    assert ruff_findings(out) == []
+    wheel = build_wheel(out, tmp_path / "wheels")
+    with zipfile.ZipFile(wheel) as archive:
+        assert any(n.endswith(("server.py", "main.py")) for n in archive.namelist())
+    assert listed_tools(out) == [tool.name for tool in result.project.tools]
+    summary = run_project_tests(out)
+    assert " passed" in summary and "failed" not in summary, summary
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["letta.json", "stripe.json", "openai.yaml"])
+def test_large_spec_generates_and_imports(name, tmp_path):
+    spec = shared_spec(name)
+    out = tmp_path / "project"
+    result = generate(Request(spec=str(spec), out=out))
+    assert ruff_findings(out) == []
+    tools = listed_tools(out)
+    assert tools == [tool.name for tool in result.project.tools]
+    assert all(len(t) <= 64 for t in tools)
