@@ -16,6 +16,7 @@ from .ir.schemas import optional
 from .layout import Layout
 from .literals import docstring, literal
 from .naming import snake
+from .patterns import describe
 
 WRAP = 96
 _NUMERIC = ("int", "float", "int | None", "float | None")
@@ -352,12 +353,6 @@ def _contract_cases(models: list[Model]) -> list[dict[str, str]]:
     return cases
 
 
-BACKEND_AUTH = {
-    "none": "no credential: the backend is open, or sits behind the network",
-    "api-key": "Pattern 2: a static API key from `BACKEND_API_KEY`",
-    "bearer": "Pattern 3: a static bearer token from `BACKEND_TOKEN`",
-    "service-to-service": "Pattern 4: `SERVICE_AUTH_TOKEN` as a bearer token, plus the caller's identity headers",
-}
 
 
 def build_answers(project: Project, layout: Layout, *, name: str | None = None) -> dict[str, Any]:
@@ -393,7 +388,7 @@ def build_answers(project: Project, layout: Layout, *, name: str | None = None) 
         "contract_models": sorted({case["model"] for case in contract_cases}),
         "api_title": " ".join(project.title.split()),
         "base_url_env": "".join(project.base_url.split()),
-        "auth_summary": {"backend": BACKEND_AUTH[project.auth.pattern]},
+        "auth_summary": {"backend": describe(project.auth.pattern)},
         "toml": {"description": json.dumps(f"MCP server for the {' '.join(project.title.split())} API", ensure_ascii=False)},
         "warnings": [],
     }

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from ..errors import Diagnostic
+from ..patterns import credential_env
 from .model import ApiKey, Auth, IdentityHeader, PatternName
 
 DEFAULT_IDENTITY_HEADERS = {"x-user-id": "sub", "x-organization-id": "org_id"}
-CREDENTIAL_ENV: dict[str, str | None] = {
-    "none": None,
-    "api-key": "BACKEND_API_KEY",
-    "bearer": "BACKEND_TOKEN",
-    "service-to-service": "SERVICE_AUTH_TOKEN",
-}
 
 
 def identity_header_map(configured: list[str]) -> dict[str, str]:
@@ -96,7 +91,7 @@ def detect_auth(
     return Auth(
         pattern=pattern,
         reason=reason,
-        credential_env=CREDENTIAL_ENV[pattern],
+        credential_env=credential_env(pattern),
         api_key=api_key if pattern == "api-key" else None,
         identity_headers=identity,
     )

@@ -266,7 +266,7 @@ class _Builder:
             required=required,
             default=schema.get("default"),
             has_default=_scalar(schema.get("default")) and not required,
-            description=short_text(description or schema.get("description") or schema.get("title")),
+            description=short_text(description or schema.get("description") or _title(schema, wire)),
             constraints=constraints_of(schema),
             example=example_source.get("example"),
             has_example="example" in example_source,
@@ -305,7 +305,7 @@ class _Builder:
                     description = (short_text(resolved.get("description")) + " " + FILE_NOTE).strip()
                 else:
                     ref = self.schemas.type_of(prop, hint + pascal(wire))
-                    description = short_text(resolved.get("description") or resolved.get("title"))
+                    description = short_text(resolved.get("description") or _title(resolved, wire))
                 is_required = required and wire in required_names
                 param = self._param(wire, "body", ref, is_required, resolved, description.strip(), scope, resolved)
                 params.append(param.model_copy(update={"file": kind == "multipart" and is_file}))
@@ -375,6 +375,12 @@ class _Builder:
                 collection = "/".join(parts[: param_positions[-1]])
                 if collection in lists and lists[collection] != tool.name:
                     tool.related["list"] = lists[collection]
+
+
+def _title(schema: dict, wire: str) -> str:
+    """A schema title as a description, unless it only repeats the name (FastAPI titles every field)."""
+    title = schema.get("title")
+    return title if isinstance(title, str) and words(title) != words(wire) else ""
 
 
 def _scalar(value: Any) -> bool:
