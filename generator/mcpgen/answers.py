@@ -19,6 +19,7 @@ from .naming import snake
 from .patterns import describe
 
 WRAP = 96
+MAX_OUTPUT_MODELS = 40
 _NUMERIC = ("int", "float", "int | None", "float | None")
 _STRINGY = ("str", "str | None")
 
@@ -110,9 +111,19 @@ def _result_type(tool: Tool) -> str:
 
 
 def _return_annotation(tool: Tool) -> str:
-    if tool.response.kind == "json":
+    """The declared return type, which FastMCP turns into the output schema.
+
+    A response that reaches more than MAX_OUTPUT_MODELS models (Stripe's Account reaches 427) would put a
+    schema of hundreds of kilobytes into tools/list and take seconds to build, so it is declared loosely;
+    the backend's answer is still validated against the full model.
+    """
+    if tool.response.kind != "json":
+        return "str"
+    if tool.response.schema_models <= MAX_OUTPUT_MODELS:
         return _result_type(tool)
-    return "str"
+    if _result_type(tool).startswith("list["):
+        return "list[dict[str, Any]]"
+    return "dict[str, Any]" if isinstance(tool.response.sample, dict) else "Any"
 
 
 def _example_call(tool: Tool) -> str:
@@ -184,6 +195,8 @@ def _tool_imports(tool: Tool) -> Imports:
         imports.add(param.type.imports)
     if tool.response.kind == "json":
         imports.add(tool.response.type.imports if tool.response.type else Imports(typing={"Any"}))
+        if tool.response.schema_models > MAX_OUTPUT_MODELS:
+            imports.typing.add("Any")
     return imports
 
 
@@ -236,7 +249,9 @@ def _test_case(tool: Tool, project: Project) -> dict[str, Any]:
         "cookies": literal(cookies),
         "json": literal(body) if tool.request_body == "json" else "None",
         "form": literal(form) if tool.request_body == "form" else "None",
-        "multipart_fields": literal(sorted(body)) if tool.request_body == "multipart" and isinstance(body, dict) else "None",
+        # An empty list has no multipart form, so the client sends no part for it.
+        "multipart_fields": literal(sorted(k for k, v in body.items() if v != []))
+        if tool.request_body == "multipart" and isinstance(body, dict) else "None",
         "status": tool.response.status if tool.response.status != 204 or tool.response.kind == "empty" else 200,
         "response": literal(response),
         "response_kind": tool.response.kind,

@@ -64,16 +64,7 @@ def free_port() -> int:
 
 def clean_env(**values: str) -> dict[str, str]:
     """This process's environment without anything that could configure either server, plus `values`."""
-    ours = (
-        "MCP_",
-        "BACKEND_",
-        "JWT_",
-        "SERVICE_AUTH_TOKEN",
-        "TODO_DB",
-        "RETRY_",
-        "REQUEST_TIMEOUT",
-        "LOG_LEVEL",
-    )
+    ours = ("MCP_", "BACKEND_", "JWT_", "SERVICE_AUTH_TOKEN", "TODO_DB", "RETRY_", "REQUEST_TIMEOUT", "LOG_")
     return {**{k: v for k, v in os.environ.items() if not k.startswith(ours)}, **values}
 
 
@@ -166,19 +157,8 @@ def install(project: Path, venv: Path) -> Path:
     )
     # Without isolation when this interpreter already has the build backend: no download, much faster.
     isolation = ["--no-build-isolation"] if build_deps_present(project) else []
-    run(
-        sys.executable,
-        "-m",
-        "pip",
-        "--python",
-        python,
-        "install",
-        "--quiet",
-        "--no-deps",
-        *isolation,
-        "-e",
-        project,
-    )
+    pip = [sys.executable, "-m", "pip", "--python", python]
+    run(*pip, "install", "--quiet", "--no-deps", *isolation, "-e", project)
     return python
 
 
@@ -204,19 +184,10 @@ def stack(generated: Generated, tmp_path_factory: pytest.TempPathFactory):
     token = secrets.token_urlsafe(32)
     keys = RSAKeyPair.generate()
     backend_port, server_port = free_port(), free_port()
+    uvicorn = [sys.executable, "-m", "uvicorn", "todo_backend.app:create_app", "--factory"]
     backend = Service(
         "backend",
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "todo_backend.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(backend_port),
-        ],
+        [*uvicorn, "--host", "127.0.0.1", "--port", str(backend_port)],
         cwd=BACKEND_DIR,
         env=clean_env(SERVICE_AUTH_TOKEN=token, TODO_DB=str(work / "tasks.json")),
         port=backend_port,
@@ -301,11 +272,11 @@ async def test_the_tools_never_take_an_identity_argument(stack: Stack) -> None:
     assert set(tools) == TOOLS
     for tool in tools.values():
         squashed = {
-            "".join(c for c in p.lower() if c.isalnum()) for p in tool.inputSchema.get("properties", {})
+            "".join(c for c in p.lower() if c.isalnum()) for p in tool.input_schema.get("properties", {})
         }
         assert not squashed & {"xuserid", "userid", "xorganizationid", "organizationid"}, tool.name
-    assert tools["list_tasks"].annotations.readOnlyHint is True
-    assert tools["delete_task"].annotations.destructiveHint is True
+    assert tools["list_tasks"].annotations.read_only_hint is True
+    assert tools["delete_task"].annotations.destructive_hint is True
 
 
 @pytest.mark.parametrize("forged", [False, True], ids=["no token", "token signed by another key"])
@@ -373,9 +344,11 @@ async def test_restarting_the_backend_loses_nothing(stack: Stack) -> None:
     async with stack.client("alice") as alice:
         task = await call(alice, "create_task", title="Survive a restart")
 
-        # A crash: the server's pooled connections to the old process are dead, the next call must not care.
+        # A crash: the server's pooled connections to the old process are dead, and the next call, even a
+        # non-idempotent POST, must not care.
         await asyncio.to_thread(stack.backend.stop, signal.SIGKILL)
         await asyncio.to_thread(stack.backend.start)
+        assert (await call(alice, "create_task", title="After the crash"))["id"] > task["id"]
         assert await call(alice, "get_task", task_id=task["id"]) == task
 
         # While it is down, calls fail fast with a typed error; once it is back, they succeed again.
@@ -383,4 +356,3 @@ async def test_restarting_the_backend_loses_nothing(stack: Stack) -> None:
         assert (await error_of(alice, "list_tasks"))["error_type"] == "connection_error"
         await asyncio.to_thread(stack.backend.start)
         assert task["id"] in ids(await call(alice, "list_tasks"))
-        assert (await call(alice, "create_task", title="After the restart"))["id"] > task["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "todo_backend"))
+BACKEND_DIR = Path(__file__).resolve().parents[2] / "examples" / "todo_backend"
+sys.path.insert(0, str(BACKEND_DIR))
 
 from todo_backend.app import create_app  # noqa: E402
 from todo_backend.config import Settings  # noqa: E402
@@ -205,3 +207,11 @@ def test_the_openapi_document_declares_pattern_4() -> None:
         headers = {p["name"] for p in op["parameters"] if p["in"] == "header"}
         assert headers == {"X-User-ID", "X-Organization-ID"}
         assert op["security"] == [{"HTTPBearer": []}]
+
+
+def test_the_bundled_openapi_json_is_the_apps_export() -> None:
+    bundled = json.loads((BACKEND_DIR / "openapi.json").read_text())
+    assert bundled == openapi(), (
+        "examples/todo_backend/openapi.json is stale: "
+        "cd examples/todo_backend && python -m todo_backend.export_openapi > openapi.json"
+    )

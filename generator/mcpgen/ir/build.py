@@ -10,7 +10,7 @@ from ..errors import Diagnostic, MCPGenError, pointer
 from ..load import LoadedSpec, resolve_pointer
 from ..naming import OperationKey, Scope, constant, function_name, pascal, python_identifier, tool_names, words
 from .auth import detect_auth, identity_header_map
-from .model import Auth, Param, Project, Response, Skipped, Tool, TypeRef
+from .model import Param, Project, Response, Skipped, Tool, TypeRef
 from .examples import ExampleChecker
 from .samples import NoSample, Sampler
 from .schemas import SchemaCompiler, constraints_of, short_text
@@ -129,8 +129,20 @@ class _Builder:
                 self.warnings.append(Diagnostic("TRACE operations are not turned into tools", pointer("paths", path)))
         return found
 
+    def scan_identity_headers(self, operations: list) -> None:
+        """Identity headers the spec declares anywhere: they decide the pattern before any tool is built."""
+        for _path, _method, operation, shared, _where in operations:
+            for raw in [*shared, *(operation.get("parameters") or [])]:
+                param = self.deref(raw)
+                if isinstance(param, dict) and param.get("in") == "header" and isinstance(param.get("name"), str):
+                    claim = self.identity.get(param["name"].lower())
+                    if claim:
+                        self.declared_identity.setdefault(param["name"], claim)
+
     def build(self) -> Project:
         operations = self.operations()
+        self.scan_identity_headers(operations)
+        self.auth = detect_auth(self.doc, self.options.pattern, self.declared_identity, self.warnings)
         names = tool_names(
             [
                 OperationKey(op.get("operationId"), method, path, tuple(str(t) for t in op.get("tags") or []))
@@ -156,15 +168,16 @@ class _Builder:
             raise MCPGenError("no operation can become a tool", file=self.spec.source, pointer="/paths", hint=hint)
         self.link_related(tools)
         info = self.doc.get("info") or {}
-        auth: Auth = detect_auth(self.doc, self.options.pattern, self.declared_identity, self.warnings)
+        models = self.checked_models()
+        self.measure_responses(tools, models)
         return Project(
             title=str(info.get("title") or "API"),
             description=short_text(info.get("description"), MAX_TOOL_DESCRIPTION),
             api_version=str(info.get("version") or ""),
             base_url=_base_url(self.doc, self.options.base_url),
             tools=tools,
-            models=self.checked_models(),
-            auth=auth,
+            models=models,
+            auth=self.auth,
             skipped=skipped,
         )
 
@@ -196,6 +209,8 @@ class _Builder:
         params = self.parameters(op, shared, where, scope, hint)
         body_kind, content_type, body_param, body_params = self.request_body(op, where, scope, hint)
         file_fields = [p.wire for p in body_params if p.file]
+        if body_kind == "multipart" and body_param:
+            file_fields = self._file_properties(op)
         params.extend(body_params)
         params.sort(key=lambda p: not p.required)
         return Tool(
@@ -234,8 +249,9 @@ class _Builder:
                 if lowered == "authorization":
                     continue  # the server supplies backend credentials itself
                 if lowered in self.identity:
-                    self.declared_identity.setdefault(wire, self.identity[lowered])
-                    continue
+                    continue  # filled from the caller's verified identity
+            if self._is_credential(wire, location):
+                continue  # the server sends its own credential here
             if location not in ("path", "query", "header", "cookie"):
                 raise _Unsupported(f"parameter {wire!r} is in {location!r}")
             schema = param.get("schema")
@@ -249,6 +265,12 @@ class _Builder:
                 self._param(wire, location, ref, required, resolved, param.get("description"), scope, param)
             )
         return params
+
+    def _is_credential(self, wire: str, location: str) -> bool:
+        key = self.auth.api_key
+        if key is None or key.location != location:
+            return False
+        return wire.lower() == key.name.lower() if location == "header" else wire == key.name
 
     def _param(
         self, wire: str, location: str, ref: TypeRef, required: bool, schema: dict, description: Any,
@@ -321,6 +343,13 @@ class _Builder:
         )
         return kind, media_type, param.name, [param]
 
+    def _file_properties(self, op: dict) -> list[str]:
+        body = self.deref(op.get("requestBody")) or {}
+        media = (body.get("content") or {}).get("multipart/form-data") or {}
+        props = self.schemas.object_properties(media.get("schema")) or ({}, set())
+        return [wire for wire, prop in props[0].items() if self._is_binary(prop) or (
+            self.schemas.resolve(prop).get("type") == "array" and self._is_binary(self.schemas.resolve(prop).get("items")))]
+
     def _is_binary(self, schema: Any) -> bool:
         resolved = self.schemas.resolve(schema)
         return resolved.get("format") in ("binary", "base64") or "contentMediaType" in resolved
@@ -363,6 +392,22 @@ class _Builder:
         )
 
     # ---- relations ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def measure_responses(tools: list[Tool], models: list) -> None:
+        """Count the models each JSON response reaches: the answers stage keeps huge output schemas out."""
+        graph = {m.name: m.depends_on | set(m.alias.imports.models if m.alias else ()) for m in models}
+        for tool in tools:
+            if tool.response.type is None:
+                continue
+            seen: set[str] = set()
+            stack = list(tool.response.type.imports.models)
+            while stack:
+                name = stack.pop()
+                if name not in seen:
+                    seen.add(name)
+                    stack.extend(graph.get(name, ()))
+            tool.response.schema_models = len(seen)
 
     @staticmethod
     def link_related(tools: list[Tool]) -> None:

@@ -112,6 +112,7 @@ class Response(BaseModel):
     example: Any = None
     has_example: bool = False
     sample: Any = None
+    schema_models: int = 0  # how many models the response type reaches, itself included
 
 
 class Tool(BaseModel):

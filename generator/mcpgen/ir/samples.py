@@ -12,7 +12,7 @@ from typing import Any
 from ..load import resolve_pointer
 from .regex_sample import shortest_match
 
-MAX_DEPTH = 6
+MAX_DEPTH = 24
 _FORMAT_SAMPLES = {
     "date-time": "2024-01-02T03:04:05Z",
     "date": "2024-01-02",
