@@ -29,16 +29,35 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def listed_tools(project: Path) -> list[str]:
-    result = subprocess.run([sys.executable, "-c", LIST_TOOLS], cwd=project, capture_output=True, text=True,
-                            env=clean_env(), timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", LIST_TOOLS],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def build_wheel(project: Path, into: Path) -> Path:
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(into), str(project)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(into),
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return next(into.glob("*.whl"))
@@ -47,7 +66,11 @@ def build_wheel(project: Path, into: Path) -> Path:
 def run_project_tests(project: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=project, capture_output=True, text=True, env=clean_env(), timeout=900,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return result.stdout.strip().splitlines()[-1]

@@ -4,10 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from mcpgen import generate as pipeline
 from mcpgen.cli import app
+from typer.testing import CliRunner
 
 runner = CliRunner()
 GOOD = Path(__file__).parent / "golden" / "notes_monolithic" / "spec.yaml"
@@ -43,7 +42,9 @@ def spec_with(tmp_path: Path, schema: dict) -> Path:
             "/x": {
                 "get": {
                     "operationId": "get_x",
-                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}},
+                    "responses": {
+                        "200": {"description": "ok", "content": {"application/json": {"schema": schema}}}
+                    },
                 }
             }
         },
@@ -96,7 +97,9 @@ def test_unresolvable_ref_names_its_pointer(tmp_path):
     assert expected_pointer in line and "unresolvable $ref '#/components/schemas/Missing'" in line
 
 
-@pytest.mark.parametrize("ref", ["https://evil.example/schema.json", "other.yaml#/Thing", "file:///etc/passwd"])
+@pytest.mark.parametrize(
+    "ref", ["https://evil.example/schema.json", "other.yaml#/Thing", "file:///etc/passwd"]
+)
 def test_remote_ref_is_refused(tmp_path, ref):
     spec = spec_with(tmp_path, {"$ref": ref})
     line = one_line_error(run(str(spec), "-o", str(tmp_path / "out")))
@@ -137,7 +140,9 @@ def test_force_replaces_only_after_success(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old")
-    monkeypatch.setattr(pipeline, "render", lambda *a, **k: (_ for _ in ()).throw(pipeline.MCPGenError("boom")))
+    monkeypatch.setattr(
+        pipeline, "render", lambda *a, **k: (_ for _ in ()).throw(pipeline.MCPGenError("boom"))
+    )
     one_line_error(run(str(GOOD), "-o", str(out), "--force"))
     assert (out / "old.txt").read_text() == "old"
 

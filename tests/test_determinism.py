@@ -14,7 +14,9 @@ def generate_with_seed(seed: str, out: Path) -> dict[str, bytes]:
     env = dict(os.environ, PYTHONHASHSEED=seed)
     result = subprocess.run(
         [sys.executable, "-m", "mcpgen", "from-openapi", str(SPEC), "-o", str(out)],
-        env=env, capture_output=True, text=True,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     return tree(out)

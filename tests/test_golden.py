@@ -28,7 +28,9 @@ def test_generated_tree_matches_golden(case, tmp_path, update_goldens):
         return
     assert expected_dir.exists(), f"no golden tree: run python -m tests.golden.regen ({case})"
     expected, actual = tree(expected_dir), tree(actual_dir)
-    assert sorted(actual) == sorted(expected), "file set differs; regenerate with python -m tests.golden.regen"
+    assert sorted(actual) == sorted(expected), (
+        "file set differs; regenerate with python -m tests.golden.regen"
+    )
     for name, content in expected.items():
         if actual[name] != content:
             diff = "".join(

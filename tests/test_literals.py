@@ -4,16 +4,15 @@ import ast
 import inspect
 
 import pytest
-
 from mcpgen.literals import docstring, literal
 
 HOSTILE = [
-    'plain',
+    "plain",
     'ends with a quote"',
     'triple """ quotes """ inside',
     "backslash \\ and \\n literal",
     "trailing backslash \\",
-    "\"\"\"; import os; os.system('echo pwned'); \"\"\"",
+    '"""; import os; os.system(\'echo pwned\'); """',
     "control \x07 bell and \x1b escape",
     "unicode ✨ ünïcödé and \u2028 line separator",
     "multi\nline\n\n  indented\n",

@@ -1,7 +1,6 @@
 import keyword
 
 import pytest
-
 from mcpgen.naming import (
     TOOL_NAME_PATTERN,
     OperationKey,
@@ -45,7 +44,10 @@ def test_missing_operation_id_uses_method_and_path():
 
 
 def test_camel_case_and_odd_characters():
-    assert names(("getPetByID", "get", "/p"), ("upload-photo.v2", "post", "/q")) == ["get_pet_by_id", "upload_photo_v2"]
+    assert names(("getPetByID", "get", "/p"), ("upload-photo.v2", "post", "/q")) == [
+        "get_pet_by_id",
+        "upload_photo_v2",
+    ]
 
 
 def test_long_names_are_cut_readably_and_stay_unique():
@@ -58,7 +60,11 @@ def test_long_names_are_cut_readably_and_stay_unique():
 
 
 def test_collisions_resolve_deterministically():
-    assert names(("dup", "get", "/a"), ("dup", "get", "/b"), ("dup_2", "get", "/c")) == ["dup", "dup_2", "dup_2_2"]
+    assert names(("dup", "get", "/a"), ("dup", "get", "/b"), ("dup_2", "get", "/c")) == [
+        "dup",
+        "dup_2",
+        "dup_2_2",
+    ]
 
 
 def test_names_starting_with_a_digit():
@@ -75,8 +81,15 @@ def test_python_identifiers_avoid_reserved_words(word):
 
 @pytest.mark.parametrize(
     ("wire", "expected"),
-    [("json", "json_"), ("model_config", "field_model_config"), ("1_leading_digit", "field_1_leading_digit"),
-     ("x-custom header", "x_custom_header"), ("$ref", "ref"), ("date", "date_"), ("str", "str_")],
+    [
+        ("json", "json_"),
+        ("model_config", "field_model_config"),
+        ("1_leading_digit", "field_1_leading_digit"),
+        ("x-custom header", "x_custom_header"),
+        ("$ref", "ref"),
+        ("date", "date_"),
+        ("str", "str_"),
+    ],
 )
 def test_field_identifiers(wire, expected):
     assert field_identifier(wire) == expected
@@ -84,11 +97,13 @@ def test_field_identifiers(wire, expected):
 
 @pytest.mark.parametrize(
     ("schema", "expected"),
-    [("model.reference.with.Periods", "ModelReferenceWithPeriods"), ("Body_login-login_access_token",
-     "BodyLoginLoginAccessToken"), ("io.k8s.api.core.v1.Pod", "IoK8sApiCoreV1Pod"), ("Field", "FieldModel"),
-     ("3dModel", "Model3dModel")],
+    [
+        ("model.reference.with.Periods", "ModelReferenceWithPeriods"),
+        ("Body_login-login_access_token", "BodyLoginLoginAccessToken"),
+        ("io.k8s.api.core.v1.Pod", "IoK8sApiCoreV1Pod"),
+        ("Field", "FieldModel"),
+        ("3dModel", "Model3dModel"),
+    ],
 )
 def test_class_names(schema, expected):
     assert class_name(schema) == expected
-
-

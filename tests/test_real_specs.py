@@ -1,11 +1,11 @@
-"""Real specs written by others (../shared/specs) generate projects that build, import, lint and test clean."""
+"""Real specs by others (../shared/specs) generate projects that build, import, lint and test clean."""
 
 import zipfile
 
 import pytest
-
 from mcpgen.generate import Request, generate
 from mcpgen.post import ruff_findings
+
 from tests.conftest import shared_spec
 from tests.generated import build_wheel, listed_tools, run_project_tests
 

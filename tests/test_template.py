@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from mcpgen.generate import Request, prepare
 from mcpgen.render import template_repo, version_tag
 
@@ -14,7 +13,9 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def answers_for(case: str, **options) -> dict:
-    _project, _layout, answers, _warnings = prepare(Request(spec=str(GOLDEN / case / "spec.yaml"), out=Path("."), **options))
+    _project, _layout, answers, _warnings = prepare(
+        Request(spec=str(GOLDEN / case / "spec.yaml"), out=Path("."), **options)
+    )
     return answers
 
 
@@ -26,7 +27,15 @@ def copy(copie, answers):
 
 def test_monolithic_layout(copie):
     project = copy(copie, answers_for("notes_monolithic"))
-    for name in ("main.py", "tools.py", "client.py", "config.py", "schemas.py", "errors.py", "pyproject.toml"):
+    for name in (
+        "main.py",
+        "tools.py",
+        "client.py",
+        "config.py",
+        "schemas.py",
+        "errors.py",
+        "pyproject.toml",
+    ):
         assert (project / name).is_file(), name
     assert not (project / "src").exists()
     tools = (project / "tools.py").read_text()
@@ -62,8 +71,12 @@ def test_answers_are_recorded_for_copier_update(copie):
 
 def test_rendered_code_is_formatted_by_the_template_tasks(copie):
     project = copy(copie, answers_for("hard_cases"))
-    check = subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], cwd=project,
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -71,7 +84,11 @@ def test_rendered_code_is_formatted_by_the_template_tasks(copie):
 def test_every_pattern_renders_its_credential(copie, pattern):
     project = copy(copie, answers_for("notes_monolithic", pattern=pattern))
     env = (project / ".env.example").read_text()
-    expected = {"none": None, "api-key": "BACKEND_API_KEY=", "bearer": "BACKEND_TOKEN=",
-                "service-to-service": "SERVICE_AUTH_TOKEN="}[pattern]
+    expected = {
+        "none": None,
+        "api-key": "BACKEND_API_KEY=",
+        "bearer": "BACKEND_TOKEN=",
+        "service-to-service": "SERVICE_AUTH_TOKEN=",
+    }[pattern]
     for variable in ("BACKEND_API_KEY=", "BACKEND_TOKEN=", "SERVICE_AUTH_TOKEN="):
         assert (variable in env) == (variable == expected), variable

@@ -28,9 +28,24 @@ ANNOTATIONS = {
     "HEAD": {"readOnlyHint": True, "openWorldHint": False},
     "OPTIONS": {"readOnlyHint": True, "openWorldHint": False},
     "PUT": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False},
-    "DELETE": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True, "openWorldHint": False},
-    "POST": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False, "openWorldHint": False},
-    "PATCH": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False, "openWorldHint": False},
+    "DELETE": {
+        "readOnlyHint": False,
+        "destructiveHint": True,
+        "idempotentHint": True,
+        "openWorldHint": False,
+    },
+    "POST": {
+        "readOnlyHint": False,
+        "destructiveHint": False,
+        "idempotentHint": False,
+        "openWorldHint": False,
+    },
+    "PATCH": {
+        "readOnlyHint": False,
+        "destructiveHint": False,
+        "idempotentHint": False,
+        "openWorldHint": False,
+    },
 }
 
 
@@ -59,9 +74,17 @@ def _field_call(param: Param) -> str:
     expr = optional(param.type)
     c = param.constraints
     if expr in _NUMERIC:
-        args += [f"{k}={literal(v)}" for k, v in (("ge", c.ge), ("le", c.le), ("gt", c.gt), ("lt", c.lt)) if v is not None]
+        args += [
+            f"{k}={literal(v)}"
+            for k, v in (("ge", c.ge), ("le", c.le), ("gt", c.gt), ("lt", c.lt))
+            if v is not None
+        ]
     if expr in _STRINGY or expr.startswith("list["):
-        args += [f"{k}={literal(v)}" for k, v in (("min_length", c.min_length), ("max_length", c.max_length)) if v is not None]
+        args += [
+            f"{k}={literal(v)}"
+            for k, v in (("min_length", c.min_length), ("max_length", c.max_length))
+            if v is not None
+        ]
     if expr in _STRINGY and c.pattern:
         args.append(f"pattern={literal(c.pattern)}")
     if param.has_example and isinstance(param.example, str | int | float | bool):
@@ -91,7 +114,12 @@ def _signature(tool: Tool) -> list[str]:
 
 def _call_parts(tool: Tool) -> list[str]:
     parts = []
-    for location, keyword in (("path", "path"), ("query", "query"), ("header", "headers"), ("cookie", "cookies")):
+    for location, keyword in (
+        ("path", "path"),
+        ("query", "query"),
+        ("header", "headers"),
+        ("cookie", "cookies"),
+    ):
         items = [p for p in tool.params if p.location == location]
         if items:
             parts.append(f"{keyword}={{" + ", ".join(f"{literal(p.wire)}: {p.name}" for p in items) + "}")
@@ -149,7 +177,9 @@ def _suggestions(tool: Tool, project: Project) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     if "list" in tool.related:
         what = path_params[-1] if path_params else "identifier"
-        found["not_found_error"] = (f"Call {tool.related['list']} to find a valid {what}, then retry {tool.name}.",)
+        found["not_found_error"] = (
+            f"Call {tool.related['list']} to find a valid {what}, then retry {tool.name}.",
+        )
     elif path_params:
         found["not_found_error"] = (f"Check the {', '.join(path_params)} passed to {tool.name}.",)
     required = [p.name for p in tool.params if p.required]
@@ -157,7 +187,9 @@ def _suggestions(tool: Tool, project: Project) -> dict[str, tuple[str, ...]]:
         their = "its type and format" if len(required) == 1 else "their types and formats"
         found["validation_error"] = (f"{tool.name} requires {', '.join(required)}; check {their}.",)
     if project.auth.pattern == "service-to-service":
-        found["authorization_error"] = ("The backend refused this for the current user; it may belong to someone else.",)
+        found["authorization_error"] = (
+            "The backend refused this for the current user; it may belong to someone else.",
+        )
     if tool.method in ("POST", "PUT", "PATCH") and "list" in tool.related:
         found["conflict_error"] = (f"Fetch the current state with {tool.related['list']} before retrying.",)
     return found
@@ -232,7 +264,11 @@ def _test_case(tool: Tool, project: Project) -> dict[str, Any]:
         body = next(p.sample for p in tool.params if p.name == tool.body_param)
     else:
         body = {p.wire: p.sample for p in tool.params if p.location == "body" and p.sample is not None}
-    form = [pair for key, value in body.items() for pair in _query_pairs(key, value)] if isinstance(body, dict) else []
+    form = (
+        [pair for key, value in body.items() for pair in _query_pairs(key, value)]
+        if isinstance(body, dict)
+        else []
+    )
     response = tool.response.sample if tool.response.kind == "json" else None
     api_key = project.auth.api_key
     return {
@@ -251,8 +287,11 @@ def _test_case(tool: Tool, project: Project) -> dict[str, Any]:
         "form": literal(form) if tool.request_body == "form" else "None",
         # An empty list has no multipart form, so the client sends no part for it.
         "multipart_fields": literal(sorted(k for k, v in body.items() if v != []))
-        if tool.request_body == "multipart" and isinstance(body, dict) else "None",
-        "status": tool.response.status if tool.response.status != 204 or tool.response.kind == "empty" else 200,
+        if tool.request_body == "multipart" and isinstance(body, dict)
+        else "None",
+        "status": tool.response.status
+        if tool.response.status != 204 or tool.response.kind == "empty"
+        else 200,
         "response": literal(response),
         "response_kind": tool.response.kind,
     }
@@ -266,7 +305,9 @@ def _tool_answers(tool: Tool, project: Project, layout: Layout) -> dict[str, Any
         "name_literal": literal(tool.name),
         "method_literal": literal(tool.method),
         "path_markdown": tool.path.replace("|", "\\|"),
-        "test_docstring": docstring(f"{tool.name} sends {tool.method} {tool.path} with every argument in its place."),
+        "test_docstring": docstring(
+            f"{tool.name} sends {tool.method} {tool.path} with every argument in its place."
+        ),
         "function": tool.function,
         "module": tool.function,
         "import_path": layout.tool_module(tool.function),
@@ -362,12 +403,18 @@ def _contract_cases(models: list[Model]) -> list[dict[str, str]]:
         if not model.pointer:
             continue
         for number, example in enumerate(model.examples, 1):
-            cases.append({"model": model.name, "example": literal(example), "id": literal(f"{model.name}-example-{number}")})
+            cases.append(
+                {
+                    "model": model.name,
+                    "example": literal(example),
+                    "id": literal(f"{model.name}-example-{number}"),
+                }
+            )
         if model.has_sample:
-            cases.append({"model": model.name, "example": literal(model.sample), "id": literal(f"{model.name}-sample")})
+            cases.append(
+                {"model": model.name, "example": literal(model.sample), "id": literal(f"{model.name}-sample")}
+            )
     return cases
-
-
 
 
 def build_answers(project: Project, layout: Layout, *, name: str | None = None) -> dict[str, Any]:
@@ -404,7 +451,11 @@ def build_answers(project: Project, layout: Layout, *, name: str | None = None) 
         "api_title": " ".join(project.title.split()),
         "base_url_env": "".join(project.base_url.split()),
         "auth_summary": {"backend": describe(project.auth.pattern)},
-        "toml": {"description": json.dumps(f"MCP server for the {' '.join(project.title.split())} API", ensure_ascii=False)},
+        "toml": {
+            "description": json.dumps(
+                f"MCP server for the {' '.join(project.title.split())} API", ensure_ascii=False
+            )
+        },
         "warnings": [],
     }
 
@@ -414,4 +465,3 @@ def _merge(all_imports: list[Imports]) -> Imports:
     for item in all_imports:
         merged.add(item)
     return merged
-

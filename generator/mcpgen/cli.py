@@ -57,20 +57,28 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """Generate a standalone FastMCP server project from an OpenAPI spec."""
 
 
 SpecArg = Annotated[str, typer.Argument(help="OpenAPI 3.0/3.1 spec: a path or an http(s) URL, JSON or YAML.")]
-PatternOpt = Annotated[str, typer.Option(help="Backend auth: auto, none, api-key, bearer, service-to-service.")]
+PatternOpt = Annotated[
+    str, typer.Option(help="Backend auth: auto, none, api-key, bearer, service-to-service.")
+]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="Default BACKEND_URL (else the spec's first server).")]
 IdentityOpt = Annotated[
     list[str] | None,
-    typer.Option("--identity-header", help="A header that carries the caller's identity: NAME or NAME=claim."),
+    typer.Option(
+        "--identity-header", help="A header that carries the caller's identity: NAME or NAME=claim."
+    ),
 ]
 IncludeOpt = Annotated[list[str] | None, typer.Option("--include-tag", help="Only operations with this tag.")]
-ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude-tag", help="Leave out operations with this tag.")]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude-tag", help="Leave out operations with this tag.")
+]
 RemoteOpt = Annotated[bool, typer.Option(help="Follow $refs to other files or URLs (off: prevents SSRF).")]
 NameOpt = Annotated[str | None, typer.Option(help="Project name (default: the spec title + ' MCP').")]
 
@@ -78,7 +86,9 @@ NameOpt = Annotated[str | None, typer.Option(help="Project name (default: the sp
 @app.command("from-openapi")
 def from_openapi(
     spec: SpecArg,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the project into.")] = Path("mcp-server"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the project into.")] = Path(
+        "mcp-server"
+    ),
     name: NameOpt = None,
     pattern: PatternOpt = "auto",
     layout: Annotated[str, typer.Option(help="auto, modular (v2.1) or monolithic (v2.0).")] = "auto",
@@ -88,7 +98,9 @@ def from_openapi(
     exclude_tag: ExcludeOpt = None,
     force: Annotated[bool, typer.Option(help="Replace a non-empty OUT folder.")] = False,
     dry_run: Annotated[bool, typer.Option(help="Do everything but write OUT.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
+    ] = False,
     allow_remote_refs: RemoteOpt = False,
     template_src: Annotated[
         str | None, typer.Option(help="Template source recorded for `copier update` (a git URL or path).")
@@ -122,7 +134,8 @@ def from_openapi(
         typer.echo(f"warning: {warning}", err=True)
     verb = "would write" if dry_run else "wrote"
     typer.echo(
-        f"{verb} {out} ({len(result.files)} files): {len(result.project.tools)} tools, layout {result.layout.name}, "
+        f"{verb} {out} ({len(result.files)} files): {len(result.project.tools)} tools, "
+        f"layout {result.layout.name}, "
         f"pattern {result.project.auth.pattern}, {len(result.project.skipped)} skipped, "
         f"{len(result.warnings)} warnings in {result.seconds:.1f}s"
     )

@@ -59,7 +59,8 @@ class Result:
             "pattern_reason": self.project.auth.reason,
             "base_url": self.project.base_url,
             "tools": [
-                {"name": t.name, "method": t.method, "path": t.path, "summary": t.summary} for t in self.project.tools
+                {"name": t.name, "method": t.method, "path": t.path, "summary": t.summary}
+                for t in self.project.tools
             ],
             "skipped": [s.model_dump() for s in self.project.skipped],
             "files": self.files,
@@ -72,7 +73,9 @@ def check_destination(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise MCPGenError("exists and is not a folder", file=str(out), hint="choose another -o path")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise MCPGenError("exists and is not empty", file=str(out), hint="pass --force to replace it, or choose another -o")
+        raise MCPGenError(
+            "exists and is not empty", file=str(out), hint="pass --force to replace it, or choose another -o"
+        )
 
 
 def _replace(staged: Path, out: Path) -> None:
@@ -114,7 +117,11 @@ def prepare(request: Request, progress: Progress | None = None) -> tuple[Project
     layout = decide_layout(project, request.layout)
     answers = build_answers(project, layout, name=request.name)
     warnings = [str(w) for w in spec.warnings]
-    warnings += [f"{t.name}: no sample call for the generated tests ({t.untestable})" for t in project.tools if t.untestable]
+    warnings += [
+        f"{t.name}: no sample call for the generated tests ({t.untestable})"
+        for t in project.tools
+        if t.untestable
+    ]
     answers["warnings"] = warnings
     return project, layout, answers, warnings
 
@@ -131,7 +138,9 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
         render(answers, staged, template_src=request.template_src)
         findings = ruff_findings(staged)
         if findings:
-            warnings.append(f"ruff reports {len(findings)} findings in the generated code; first: {findings[0]}")
+            warnings.append(
+                f"ruff reports {len(findings)} findings in the generated code; first: {findings[0]}"
+            )
         files = list_files(staged)
         if not request.dry_run:
             _replace(staged, request.out)

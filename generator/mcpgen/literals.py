@@ -35,6 +35,8 @@ def docstring(text: str, indent: str = "    ") -> str:
         body += "\n" + indent
     result = '"""' + body + '"""'
     value = ast.literal_eval(result)
-    if inspect.cleandoc(value) != inspect.cleandoc("\n".join(lines)):  # pragma: no cover - guards the escaping above
+    if inspect.cleandoc(value) != inspect.cleandoc(
+        "\n".join(lines)
+    ):  # pragma: no cover - guards the escaping above
         raise ValueError("docstring escaping lost text")
     return result

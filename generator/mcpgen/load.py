@@ -50,11 +50,15 @@ def _read_text(source: str) -> str:
     if not path.exists():
         raise MCPGenError("file not found", file=source, hint="check the path to the OpenAPI spec")
     if path.is_dir():
-        raise MCPGenError("is a folder, not a spec file", file=source, hint="pass the JSON or YAML file itself")
+        raise MCPGenError(
+            "is a folder, not a spec file", file=source, hint="pass the JSON or YAML file itself"
+        )
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise MCPGenError("is not UTF-8 text", file=source, hint="save the spec as UTF-8 JSON or YAML") from exc
+        raise MCPGenError(
+            "is not UTF-8 text", file=source, hint="save the spec as UTF-8 JSON or YAML"
+        ) from exc
 
 
 def parse_text(text: str, source: str) -> Any:
@@ -102,7 +106,10 @@ def _check_version(document: Any, source: str) -> str:
             hint="pass an OpenAPI 3.0 or 3.1 spec",
         )
     version = str(version)
-    if not version.startswith(tuple(v + "." for v in SUPPORTED_VERSIONS)) and version not in SUPPORTED_VERSIONS:
+    if (
+        not version.startswith(tuple(v + "." for v in SUPPORTED_VERSIONS))
+        and version not in SUPPORTED_VERSIONS
+    ):
         raise MCPGenError(
             f"OpenAPI version {version} is not supported",
             file=source,
@@ -249,7 +256,9 @@ def _validation_warnings(document: dict, version: str) -> list[Diagnostic]:
             loc = [part for part in error["loc"] if not (isinstance(part, str) and part[:1].isupper())]
             found.append(Diagnostic(f"does not validate as OpenAPI {version}: {error['msg']}", pointer(*loc)))
         if exc.error_count() > MAX_VALIDATION_WARNINGS:
-            found.append(Diagnostic(f"{exc.error_count() - MAX_VALIDATION_WARNINGS} more validation findings"))
+            found.append(
+                Diagnostic(f"{exc.error_count() - MAX_VALIDATION_WARNINGS} more validation findings")
+            )
         return found
     except (TypeError, ValueError) as exc:
         return [Diagnostic(f"does not validate as OpenAPI {version}: {exc}")]

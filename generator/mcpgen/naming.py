@@ -15,22 +15,57 @@ TOOL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Names the generated modules import or define next to spec-derived names.
 GENERATED_CODE_NAMES = frozenset(
     {
-        "Annotated", "Any", "ApiModel", "BaseModel", "ConfigDict", "Context", "Enum", "Field", "IntEnum",
-        "Literal", "Operation", "StrEnum", "ToolAnnotations", "TypeAdapter", "UUID", "annotations", "ctx",
-        "date", "datetime", "invoke", "mcp", "self", "cls",
+        "Annotated",
+        "Any",
+        "ApiModel",
+        "BaseModel",
+        "ConfigDict",
+        "Context",
+        "Enum",
+        "Field",
+        "IntEnum",
+        "Literal",
+        "Operation",
+        "StrEnum",
+        "ToolAnnotations",
+        "TypeAdapter",
+        "UUID",
+        "annotations",
+        "ctx",
+        "date",
+        "datetime",
+        "invoke",
+        "mcp",
+        "self",
+        "cls",
     }
 )
 KEYWORDS = frozenset(keyword.kwlist)
 BUILTINS = frozenset(dir(builtins))
 # Builtins that generated annotations use: a class attribute or module global with one of these names would
 # change what a later annotation means.
-TYPE_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "type", "object"})
+TYPE_NAMES = frozenset(
+    {"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "type", "object"}
+)
 PYTHON_RESERVED = KEYWORDS | TYPE_NAMES | {"True", "False", "None"}
 # Pydantic reserves these on every model; a field must not shadow them.
 MODEL_ATTRIBUTES = frozenset(
     {
-        "construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj", "parse_raw", "schema",
-        "schema_json", "update_forward_refs", "validate", "fields", "model_config", "model_fields",
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+        "fields",
+        "model_config",
+        "model_fields",
     }
 )
 
@@ -174,7 +209,9 @@ def _tool_candidates(key: OperationKey) -> tuple[str, str]:
     tag_prefix, dash, rest = preferred.partition("-")
     if dash and rest and any(snake(tag_prefix) == snake(tag) for tag in key.tags):
         preferred = rest
-    return snake(preferred) or _from_path(key.method, key.path), snake(full) or _from_path(key.method, key.path)
+    return snake(preferred) or _from_path(key.method, key.path), snake(full) or _from_path(
+        key.method, key.path
+    )
 
 
 def _valid_start(name: str) -> str:

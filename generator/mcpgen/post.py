@@ -20,5 +20,7 @@ def ruff_findings(project: Path) -> list[str]:
 
 def list_files(project: Path) -> list[str]:
     return sorted(
-        str(path.relative_to(project)) for path in project.rglob("*") if path.is_file() and ".git" not in path.parts
+        str(path.relative_to(project))
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.parts
     )

@@ -44,7 +44,9 @@ def template_repo() -> Path:
     root = template_root()
     repo = Path(tempfile.mkdtemp(prefix="mcpgen-template-"))
     shutil.copy2(root / "copier.yml", repo / "copier.yml")
-    shutil.copytree(root / "templates", repo / "templates", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        root / "templates", repo / "templates", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "template"], ["tag", version_tag()]):
         subprocess.run([*_GIT, *args], cwd=repo, check=True, capture_output=True)
     return repo

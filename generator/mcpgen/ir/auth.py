@@ -76,8 +76,11 @@ def detect_auth(
         for name in used:
             kind = schemes[name].get("type"), schemes[name].get("scheme")
             warnings.append(
-                Diagnostic(f"security scheme {name!r} ({kind[0]} {kind[1] or ''}) is not supported; "
-                           "the server sends no backend credential", f"/components/securitySchemes/{name}")
+                Diagnostic(
+                    f"security scheme {name!r} ({kind[0]} {kind[1] or ''}) is not supported; "
+                    "the server sends no backend credential",
+                    f"/components/securitySchemes/{name}",
+                )
             )
     if pattern == "api-key" and api_key is None:
         api_key = ApiKey(name="X-API-Key", location="header")

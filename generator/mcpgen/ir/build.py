@@ -8,10 +8,19 @@ from typing import Any
 
 from ..errors import Diagnostic, MCPGenError, pointer
 from ..load import LoadedSpec, resolve_pointer
-from ..naming import OperationKey, Scope, constant, function_name, pascal, python_identifier, tool_names, words
+from ..naming import (
+    OperationKey,
+    Scope,
+    constant,
+    function_name,
+    pascal,
+    python_identifier,
+    tool_names,
+    words,
+)
 from .auth import detect_auth, identity_header_map
-from .model import Param, Project, Response, Skipped, Tool, TypeRef
 from .examples import ExampleChecker
+from .model import Param, Project, Response, Skipped, Tool, TypeRef
 from .samples import NoSample, Sampler
 from .schemas import SchemaCompiler, constraints_of, short_text
 
@@ -126,7 +135,9 @@ class _Builder:
                     continue
                 found.append((path, method, operation, shared, pointer("paths", path, method)))
             if isinstance(item.get("trace"), dict):
-                self.warnings.append(Diagnostic("TRACE operations are not turned into tools", pointer("paths", path)))
+                self.warnings.append(
+                    Diagnostic("TRACE operations are not turned into tools", pointer("paths", path))
+                )
         return found
 
     def scan_identity_headers(self, operations: list) -> None:
@@ -134,7 +145,11 @@ class _Builder:
         for _path, _method, operation, shared, _where in operations:
             for raw in [*shared, *(operation.get("parameters") or [])]:
                 param = self.deref(raw)
-                if isinstance(param, dict) and param.get("in") == "header" and isinstance(param.get("name"), str):
+                if (
+                    isinstance(param, dict)
+                    and param.get("in") == "header"
+                    and isinstance(param.get("name"), str)
+                ):
                     claim = self.identity.get(param["name"].lower())
                     if claim:
                         self.declared_identity.setdefault(param["name"], claim)
@@ -152,7 +167,9 @@ class _Builder:
         tools: list[Tool] = []
         skipped: list[Skipped] = []
         functions = Scope()
-        for index, ((path, method, operation, shared, where), name) in enumerate(zip(operations, names, strict=True)):
+        for index, ((path, method, operation, shared, where), name) in enumerate(
+            zip(operations, names, strict=True)
+        ):
             if self.progress:
                 self.progress(index + 1, len(operations))
             try:
@@ -162,10 +179,14 @@ class _Builder:
                 skipped.append(Skipped(method=method.upper(), path=path, pointer=where, reason=str(exc)))
                 self.warnings.append(Diagnostic(f"skipped {method.upper()} {path}: {exc}", where))
         if not tools:
-            hint = "check --include-tag/--exclude-tag" if self.options.include_tags or self.options.exclude_tags else (
-                "the spec needs at least one supported operation under 'paths'"
+            hint = (
+                "check --include-tag/--exclude-tag"
+                if self.options.include_tags or self.options.exclude_tags
+                else ("the spec needs at least one supported operation under 'paths'")
             )
-            raise MCPGenError("no operation can become a tool", file=self.spec.source, pointer="/paths", hint=hint)
+            raise MCPGenError(
+                "no operation can become a tool", file=self.spec.source, pointer="/paths", hint=hint
+            )
         self.link_related(tools)
         info = self.doc.get("info") or {}
         models = self.checked_models()
@@ -191,8 +212,11 @@ class _Builder:
             kept = [e for e in model.examples if checker.matches(model.pointer, e)]
             if len(kept) < len(model.examples):
                 self.warnings.append(
-                    Diagnostic(f"{len(model.examples) - len(kept)} example(s) do not match the schema; "
-                               "left out of the contract tests", model.pointer)
+                    Diagnostic(
+                        f"{len(model.examples) - len(kept)} example(s) do not match the schema; "
+                        "left out of the contract tests",
+                        model.pointer,
+                    )
                 )
             model.examples = kept
             try:
@@ -202,7 +226,9 @@ class _Builder:
                 pass
         return models
 
-    def tool(self, name: str, function: str, path: str, method: str, op: dict, shared: list, where: str) -> Tool:
+    def tool(
+        self, name: str, function: str, path: str, method: str, op: dict, shared: list, where: str
+    ) -> Tool:
         hint = pascal(name)
         scope = Scope({"ctx"})
         self.sample_errors = []
@@ -273,8 +299,15 @@ class _Builder:
         return wire.lower() == key.name.lower() if location == "header" else wire == key.name
 
     def _param(
-        self, wire: str, location: str, ref: TypeRef, required: bool, schema: dict, description: Any,
-        scope: Scope, source: dict,
+        self,
+        wire: str,
+        location: str,
+        ref: TypeRef,
+        required: bool,
+        schema: dict,
+        description: Any,
+        scope: Scope,
+        source: dict,
     ) -> Param:
         name = python_identifier(wire, reserved=RESERVED_PARAMS, fallback="param")
         if name in scope.taken:
@@ -284,7 +317,9 @@ class _Builder:
             name=scope.claim(name),
             wire=wire,
             location=location,  # type: ignore[arg-type]
-            type=ref if required or _scalar(schema.get("default")) else ref.model_copy(update={"nullable": True}),
+            type=ref
+            if required or _scalar(schema.get("default"))
+            else ref.model_copy(update={"nullable": True}),
             required=required,
             default=schema.get("default"),
             has_default=_scalar(schema.get("default")) and not required,
@@ -303,15 +338,22 @@ class _Builder:
             return None, None, None, []
         picked = _pick_media(body["content"])
         if picked is None:
-            raise _Unsupported("request media type " + ", ".join(sorted(body["content"])) + " is not supported")
+            raise _Unsupported(
+                "request media type " + ", ".join(sorted(body["content"])) + " is not supported"
+            )
         kind, media_type, media = picked
         required = body.get("required") is True
         schema = media.get("schema")
         if kind in ("binary", "text"):
             description = "File content, base64-encoded." if kind == "binary" else "The request body text."
             param = Param(
-                name=scope.claim("body"), wire="body", location="body",
-                type=TypeRef(expr="str", nullable=not required), required=required, description=description, sample="aGVsbG8=" if kind == "binary" else "text",
+                name=scope.claim("body"),
+                wire="body",
+                location="body",
+                type=TypeRef(expr="str", nullable=not required),
+                required=required,
+                description=description,
+                sample="aGVsbG8=" if kind == "binary" else "text",
             )
             return kind, media_type, param.name, [param]
         props = self.schemas.object_properties(schema) if schema is not None else None
@@ -321,7 +363,9 @@ class _Builder:
             for wire, prop in properties.items():
                 resolved = self.schemas.resolve(prop)
                 binary = resolved.get("format") in ("binary", "base64") or "contentMediaType" in resolved
-                is_file = binary or (resolved.get("type") == "array" and self._is_binary(resolved.get("items")))
+                is_file = binary or (
+                    resolved.get("type") == "array" and self._is_binary(resolved.get("items"))
+                )
                 if is_file:
                     ref = TypeRef(expr="str" if not resolved.get("type") == "array" else "list[str]")
                     description = (short_text(resolved.get("description")) + " " + FILE_NOTE).strip()
@@ -329,15 +373,20 @@ class _Builder:
                     ref = self.schemas.type_of(prop, hint + pascal(wire))
                     description = short_text(resolved.get("description") or _title(resolved, wire))
                 is_required = required and wire in required_names
-                param = self._param(wire, "body", ref, is_required, resolved, description.strip(), scope, resolved)
+                param = self._param(
+                    wire, "body", ref, is_required, resolved, description.strip(), scope, resolved
+                )
                 params.append(param.model_copy(update={"file": kind == "multipart" and is_file}))
             return kind, media_type, None, params
         ref = self.schemas.type_of(schema, hint + "Body") if schema is not None else TypeRef(expr="Any")
         if schema is None:
             ref.imports.typing.add("Any")
         param = Param(
-            name=scope.claim("body"), wire="body", location="body",
-            type=ref if required else ref.model_copy(update={"nullable": True}), required=required,
+            name=scope.claim("body"),
+            wire="body",
+            location="body",
+            type=ref if required else ref.model_copy(update={"nullable": True}),
+            required=required,
             description=short_text(self.schemas.resolve(schema).get("description")) or "The request body.",
             sample=self.sample(schema) if schema is not None else {},
         )
@@ -347,8 +396,15 @@ class _Builder:
         body = self.deref(op.get("requestBody")) or {}
         media = (body.get("content") or {}).get("multipart/form-data") or {}
         props = self.schemas.object_properties(media.get("schema")) or ({}, set())
-        return [wire for wire, prop in props[0].items() if self._is_binary(prop) or (
-            self.schemas.resolve(prop).get("type") == "array" and self._is_binary(self.schemas.resolve(prop).get("items")))]
+        return [
+            wire
+            for wire, prop in props[0].items()
+            if self._is_binary(prop)
+            or (
+                self.schemas.resolve(prop).get("type") == "array"
+                and self._is_binary(self.schemas.resolve(prop).get("items"))
+            )
+        ]
 
     def _is_binary(self, schema: Any) -> bool:
         resolved = self.schemas.resolve(schema)
@@ -362,7 +418,9 @@ class _Builder:
 
     def response(self, op: dict, where: str, hint: str) -> Response:
         responses = op.get("responses") or {}
-        codes = sorted((str(c) for c in responses if str(c).startswith("2")), key=lambda c: c.replace("X", "9"))
+        codes = sorted(
+            (str(c) for c in responses if str(c).startswith("2")), key=lambda c: c.replace("X", "9")
+        )
         if not codes and "default" in responses:
             codes = ["default"]
         if not codes:
@@ -387,8 +445,13 @@ class _Builder:
             return Response(kind="empty", status=status)
         example = media.get("example", (self.schemas.resolve(schema) or {}).get("example"))
         return Response(
-            kind="json", status=status, type=ref, media_type=media_type, example=example,
-            has_example=example is not None, sample=self.sample(schema) if schema is not None else {},
+            kind="json",
+            status=status,
+            type=ref,
+            media_type=media_type,
+            example=example,
+            has_example=example is not None,
+            sample=self.sample(schema) if schema is not None else {},
         )
 
     # ---- relations ------------------------------------------------------------------------------------
@@ -412,7 +475,11 @@ class _Builder:
     @staticmethod
     def link_related(tools: list[Tool]) -> None:
         """For a tool on /things/{id}..., the tool that lists /things: suggested when an id is not found."""
-        lists = {t.path.rstrip("/"): t.name for t in tools if t.method == "GET" and not t.path.rstrip("/").endswith("}")}
+        lists = {
+            t.path.rstrip("/"): t.name
+            for t in tools
+            if t.method == "GET" and not t.path.rstrip("/").endswith("}")
+        }
         for tool in tools:
             parts = tool.path.rstrip("/").split("/")
             param_positions = [i for i, part in enumerate(parts) if part.startswith("{")]
@@ -436,8 +503,6 @@ def _scalar(value: Any) -> bool:
 def _entity(path: str) -> str:
     segments = [s for s in path.split("/") if s and not s.startswith("{")]
     return "_".join(words(segments[-1])) if segments else "root"
-
-
 
 
 def build_project(

@@ -15,7 +15,9 @@ def _as_json_schema(node: Any) -> Any:
         return [_as_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    result = {key: _as_json_schema(value) for key, value in node.items() if key not in ("nullable", "discriminator")}
+    result = {
+        key: _as_json_schema(value) for key, value in node.items() if key not in ("nullable", "discriminator")
+    }
     for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         if isinstance(result.get(bound), bool):
             flag = result.pop(bound)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 try:  # Python 3.11 moved the parser; both spellings are the stdlib's own
-    from re import _constants as constants, _parser as parser  # type: ignore[attr-defined]
+    from re import _constants as constants  # type: ignore[attr-defined]
+    from re import _parser as parser
 except ImportError:  # pragma: no cover
     import sre_constants as constants  # type: ignore[no-redef]
     import sre_parse as parser  # type: ignore[no-redef]
@@ -54,7 +55,11 @@ def _emit(tokens) -> str:
             out.append("a")
         elif op is constants.IN:
             out.append(_in(value))
-        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT, getattr(constants, "POSSESSIVE_REPEAT", None)):
+        elif op in (
+            constants.MAX_REPEAT,
+            constants.MIN_REPEAT,
+            getattr(constants, "POSSESSIVE_REPEAT", None),
+        ):
             low, _high, inner = value
             if low > MAX_REPEAT_SAMPLE:
                 raise Unsupported("long repeat")

@@ -27,7 +27,20 @@ _FORMAT_SAMPLES = {
     "binary": "aGVsbG8=",
     "byte": "aGVsbG8=",
 }
-_PATTERN_CANDIDATES = ("string", "abc", "a", "1", "A1", "abc123", "ABC", "a-b", "a_b", "2024-01-02", "0", "x1y2")
+_PATTERN_CANDIDATES = (
+    "string",
+    "abc",
+    "a",
+    "1",
+    "A1",
+    "abc123",
+    "ABC",
+    "a-b",
+    "a_b",
+    "2024-01-02",
+    "0",
+    "x1y2",
+)
 
 
 class NoSample(Exception):
@@ -62,7 +75,9 @@ class Sampler:
         if kind == "array" or (kind is None and "items" in schema):
             count = schema.get("minItems") if isinstance(schema.get("minItems"), int) else 0
             return [self.sample(schema.get("items"), depth + 1) for _ in range(count)]
-        if kind == "object" or (kind is None and ("properties" in schema or "additionalProperties" in schema)):
+        if kind == "object" or (
+            kind is None and ("properties" in schema or "additionalProperties" in schema)
+        ):
             return self._object(schema, depth)
         if kind == "string":
             return self._string(schema)
@@ -123,7 +138,9 @@ class Sampler:
             except re.error as exc:
                 raise NoSample(f"pattern {pattern!r} is not a Python regex") from exc
             if not compiled.search(text):
-                found = next((c for c in _PATTERN_CANDIDATES if compiled.search(c)), None) or shortest_match(pattern)
+                found = next((c for c in _PATTERN_CANDIDATES if compiled.search(c)), None) or shortest_match(
+                    pattern
+                )
                 if found is None:
                     raise NoSample(f"no sample matches the pattern {pattern!r}")
                 text = found

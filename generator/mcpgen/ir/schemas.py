@@ -17,7 +17,11 @@ from .model import Constraints, EnumMember, Imports, Model, ModelField, TypeRef
 COMPONENT_PREFIX = "#/components/schemas/"
 MAX_DESCRIPTION = 300
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
-_STRING_FORMATS = {"date-time": ("datetime", "datetime"), "date": ("datetime", "date"), "uuid": ("uuid", "UUID")}
+_STRING_FORMATS = {
+    "date-time": ("datetime", "datetime"),
+    "date": ("datetime", "date"),
+    "uuid": ("uuid", "UUID"),
+}
 
 
 def _typing(*names: str) -> Imports:
@@ -254,7 +258,9 @@ class SchemaCompiler:
         props = self.object_properties(schema)
         if props is not None and (props[0] or self._is_plain_object(schema)):
             return self._object_model(schema, name, where, description, examples)
-        alias = self._structural(schema, name + "Item") if "$ref" not in schema else self.type_of(schema, name)
+        alias = (
+            self._structural(schema, name + "Item") if "$ref" not in schema else self.type_of(schema, name)
+        )
         return Model(
             name=name,
             kind="alias",
@@ -372,7 +378,9 @@ class SchemaCompiler:
         if kind == "array" or (kind is None and "items" in schema):
             items = self.type_of(schema.get("items"), hint + "Item")
             return TypeRef(expr=f"list[{optional(items)}]", imports=items.imports)
-        if kind == "object" or (kind is None and ("properties" in schema or "additionalProperties" in schema)):
+        if kind == "object" or (
+            kind is None and ("properties" in schema or "additionalProperties" in schema)
+        ):
             if schema.get("properties"):
                 return self._inline_model(schema, hint)
             extra = schema.get("additionalProperties")
@@ -397,7 +405,9 @@ class SchemaCompiler:
         if not concrete:
             return TypeRef(expr="None", nullable=True)
         return TypeRef(
-            expr="Literal[" + ", ".join(repr(v) for v in concrete) + "]", imports=_typing("Literal"), nullable=nullable
+            expr="Literal[" + ", ".join(repr(v) for v in concrete) + "]",
+            imports=_typing("Literal"),
+            nullable=nullable,
         )
 
     def _union(self, schema: dict, key: str, hint: str) -> TypeRef:

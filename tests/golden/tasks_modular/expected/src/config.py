@@ -1,0 +1,140 @@
+"""Settings, read from the environment and `.env`."""
+
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Literal, NoReturn, Self
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work; its message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    # Empty values count as unset, so that a copy of .env.example with blanks left in works as is.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
+
+    backend_url: str = "http://localhost:8000"
+    request_timeout: float = Field(default=30.0, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    service_auth_token: SecretStr
+
+    mcp_transport: Literal["stdio", "http"] = "stdio"
+    mcp_host: str = "127.0.0.1"
+    mcp_port: int = Field(default=8000, ge=1, le=65535)
+    mcp_user_id: str | None = None
+    mcp_org_id: str | None = None
+    mcp_jwt_public_key: str | None = None
+    mcp_jwt_jwks_uri: str | None = None
+    mcp_jwt_issuer: str | None = None
+    mcp_jwt_audience: str | None = None
+    mcp_dev_tokens_file: Path | None = None
+    mcp_allow_anonymous: bool = False
+
+    retry_attempts: int = Field(default=3, ge=1, le=10)
+    retry_backoff: float = Field(default=1.0, ge=0)
+    retry_after_cap: float = Field(default=30.0, ge=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("backend_url")
+    @classmethod
+    def _check_backend_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            # The value is not echoed: a URL can carry credentials.
+            raise ValueError(
+                "BACKEND_URL must be an http:// or https:// URL with a host, like https://api.example.com"
+            )
+        return value.strip().rstrip("/")
+
+    @field_validator("service_auth_token")
+    @classmethod
+    def _check_service_token(cls, value: SecretStr) -> SecretStr:
+        # Anything shorter is guessable; the backend compares it in constant time but cannot fix its entropy.
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("SERVICE_AUTH_TOKEN must be at least 32 characters")
+        return value
+
+    @field_validator("mcp_jwt_public_key")
+    @classmethod
+    def _unescape_pem(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        # A PEM key in a one-line environment variable usually arrives with literal "\n".
+        pem = value.replace("\\n", "\n").strip()
+        if not pem.startswith("-----BEGIN"):
+            raise ValueError(
+                "MCP_JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY----- ...)"
+            )
+        return pem
+
+    @model_validator(mode="after")
+    def _check_mcp_auth(self) -> Self:
+        if self.mcp_jwt_public_key and self.mcp_jwt_jwks_uri:
+            raise ValueError("set MCP_JWT_PUBLIC_KEY or MCP_JWT_JWKS_URI, not both")
+        if self.verifies_jwt and not (self.mcp_jwt_issuer and self.mcp_jwt_audience):
+            # Without both, a token minted for another service would be accepted here.
+            raise ValueError(
+                "MCP_JWT_ISSUER and MCP_JWT_AUDIENCE are required when JWTs are verified"
+            )
+        if self.mcp_dev_tokens_file is not None and not self.mcp_dev_tokens_file.is_file():
+            raise ValueError(
+                f"MCP_DEV_TOKENS_FILE does not name a file: {self.mcp_dev_tokens_file}"
+            )
+        if (
+            self.mcp_transport == "http"
+            and not self.verifies_jwt
+            and self.mcp_dev_tokens_file is None
+            and not self.mcp_allow_anonymous
+        ):
+            raise ValueError(
+                "MCP_TRANSPORT=http needs client authentication: set MCP_JWT_PUBLIC_KEY or MCP_JWT_JWKS_URI "
+                "(with MCP_JWT_ISSUER and MCP_JWT_AUDIENCE), or MCP_DEV_TOKENS_FILE; "
+                "MCP_ALLOW_ANONYMOUS=true serves without it"
+            )
+        return self
+
+    @property
+    def verifies_jwt(self) -> bool:
+        return bool(self.mcp_jwt_public_key or self.mcp_jwt_jwks_uri)
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings so that the next `get_settings()` reads the environment again."""
+    get_settings.cache_clear()
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, naming the variable and never repeating its value."""
+    problems = []
+    for item in error.errors():
+        variable = "_".join(str(part) for part in item["loc"]).upper()
+        if item["type"] == "missing":
+            problems.append(f"{variable} is required; set it in the environment or in .env")
+        elif item["type"] == "value_error":
+            problems.append(str(item["ctx"]["error"]))
+        else:
+            problems.append(f"{variable}: {item['msg']}")
+    return "; ".join(problems)
+
+
+def exit_on_config_error(error: ValidationError | ConfigError) -> NoReturn:
+    """Stop the process with one readable line instead of a traceback."""
+    message = describe_validation_error(error) if isinstance(error, ValidationError) else str(error)
+    print(f"configuration error: {message}", file=sys.stderr)
+    raise SystemExit(2)
