@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from mcpgen import generate as pipeline
 from mcpgen.cli import app
-from typer.testing import CliRunner
 
 runner = CliRunner()
 GOOD = Path(__file__).parent / "golden" / "notes_monolithic" / "spec.yaml"

@@ -4,6 +4,7 @@ import ast
 import inspect
 
 import pytest
+
 from mcpgen.literals import docstring, literal
 
 HOSTILE = [

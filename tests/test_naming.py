@@ -1,11 +1,13 @@
 import keyword
 
 import pytest
+
 from mcpgen.naming import (
     TOOL_NAME_PATTERN,
     OperationKey,
     class_name,
     field_identifier,
+    function_name,
     python_identifier,
     tool_names,
 )
@@ -107,3 +109,8 @@ def test_field_identifiers(wire, expected):
 )
 def test_class_names(schema, expected):
     assert class_name(schema) == expected
+
+
+@pytest.mark.parametrize("name", ["health", "run", "main", "mcp", "lifespan", "list", "print"])
+def test_tool_functions_never_shadow_server_names_or_builtins(name):
+    assert function_name(name) == name + "_"

@@ -3,10 +3,10 @@
 import zipfile
 
 import pytest
+
 from mcpgen.generate import Request, generate
 from mcpgen.post import ruff_findings
-
-from tests.conftest import shared_spec
+from tests.conftest import REPO, shared_spec
 from tests.generated import build_wheel, listed_tools, run_project_tests
 
 SPECS = [
@@ -20,10 +20,13 @@ SPECS = [
 ]
 
 
+BUNDLED_EXAMPLE = REPO / "examples" / "todo_backend" / "openapi.json"
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", SPECS)
+@pytest.mark.parametrize("name", [*SPECS, "bundled-example"])
 def test_real_spec_generates_a_working_project(name, tmp_path):
-    spec = shared_spec(name)
+    spec = BUNDLED_EXAMPLE if name == "bundled-example" else shared_spec(name)
     out = tmp_path / "project"
     result = generate(Request(spec=str(spec), out=out))
 

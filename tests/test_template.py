@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from mcpgen.generate import Request, prepare
 from mcpgen.render import template_repo, version_tag
 

@@ -143,9 +143,13 @@ def field_identifier(text: str) -> str:
     return python_identifier(text, reserved=MODEL_ATTRIBUTES, fallback="field")
 
 
+# What the server module defines or imports beside the tool functions.
+SERVER_MODULE_NAMES = frozenset({"health", "lifespan", "run", "main", "mcp", "FastMCP"})
+
+
 def function_name(text: str) -> str:
-    """A module-level function: it must not shadow any builtin the module might use."""
-    return python_identifier(text, reserved=BUILTINS, fallback="tool")
+    """A tool function: it must not shadow a builtin or a name of the server module that imports it."""
+    return python_identifier(text, reserved=BUILTINS | SERVER_MODULE_NAMES, fallback="tool")
 
 
 def class_name(text: str) -> str:

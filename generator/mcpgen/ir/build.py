@@ -190,6 +190,7 @@ class _Builder:
         self.link_related(tools)
         info = self.doc.get("info") or {}
         models = self.checked_models()
+        self.avoid_model_names(tools, {m.name for m in models})
         self.measure_responses(tools, models)
         return Project(
             title=str(info.get("title") or "API"),
@@ -286,11 +287,19 @@ class _Builder:
                 schema = picked.get("schema") if isinstance(picked, dict) else None
             required = location == "path" or param.get("required") is True
             ref = self.schemas.type_of(schema, hint + pascal(wire))
-            resolved = self.schemas.resolve(schema) if schema is not None else {}
+            resolved = self.resolve_annotated(schema)
             params.append(
                 self._param(wire, location, ref, required, resolved, param.get("description"), scope, param)
             )
         return params
+
+    def resolve_annotated(self, schema: Any) -> dict:
+        """The schema a `$ref` means, keeping the annotations written beside the `$ref` (OpenAPI 3.1)."""
+        if not isinstance(schema, dict):
+            return {}
+        resolved = self.schemas.resolve(schema)
+        siblings = {k: schema[k] for k in ("default", "description", "title", "example") if k in schema}
+        return {**resolved, **siblings} if siblings and resolved is not schema else resolved
 
     def _is_credential(self, wire: str, location: str) -> bool:
         key = self.auth.api_key
@@ -361,7 +370,7 @@ class _Builder:
             properties, required_names = props
             params = []
             for wire, prop in properties.items():
-                resolved = self.schemas.resolve(prop)
+                resolved = self.resolve_annotated(prop)
                 binary = resolved.get("format") in ("binary", "base64") or "contentMediaType" in resolved
                 is_file = binary or (
                     resolved.get("type") == "array" and self._is_binary(resolved.get("items"))
@@ -455,6 +464,13 @@ class _Builder:
         )
 
     # ---- relations ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def avoid_model_names(tools: list[Tool], model_names: set[str]) -> None:
+        """An operation constant such as `URL` must not hide a model class of the same spelling."""
+        for tool in tools:
+            if tool.constant in model_names:
+                tool.constant += "_OPERATION"
 
     @staticmethod
     def measure_responses(tools: list[Tool], models: list) -> None:

@@ -117,16 +117,23 @@ class Sampler:
         required = [r for r in schema.get("required") or [] if isinstance(r, str)]
         value = {}
         for name, prop in properties.items():
-            resolved = prop
-            while isinstance(resolved, dict) and isinstance(resolved.get("$ref"), str):
-                resolved = resolve_pointer(self.document, resolved["$ref"][1:])
             if name in required:
                 value[name] = self.sample(prop, depth + 1)
-            elif isinstance(resolved, dict) and resolved.get("default") is not None:
-                value[name] = resolved["default"]
+            elif (default := self._default(prop)) is not None:
+                value[name] = default
         for name in required:
             value.setdefault(name, "value")
         return value
+
+    def _default(self, schema: Any) -> Any:
+        """The default nearest the property: OpenAPI 3.1 allows one beside a `$ref`."""
+        while isinstance(schema, dict):
+            if "default" in schema:
+                return schema["default"]
+            if not isinstance(schema.get("$ref"), str):
+                return None
+            schema = resolve_pointer(self.document, schema["$ref"][1:])
+        return None
 
     @staticmethod
     def _string(schema: dict) -> str:

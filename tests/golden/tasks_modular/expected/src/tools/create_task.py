@@ -27,7 +27,7 @@ async def create_task(
     title: Annotated[str, Field(min_length=1, max_length=200)],
     ctx: Context,
     description: str | None = None,
-    priority: Priority | None = None,
+    priority: Priority = "medium",
 ) -> Task:
     """Create Task.
 
