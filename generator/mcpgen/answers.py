@@ -138,6 +138,10 @@ def _result_type(tool: Tool) -> str:
     return "None"
 
 
+def _loose_output(tool: Tool) -> bool:
+    return tool.response.kind == "json" and tool.response.schema_models > MAX_OUTPUT_MODELS
+
+
 def _return_annotation(tool: Tool) -> str:
     """The declared return type, which FastMCP turns into the output schema.
 
@@ -147,7 +151,7 @@ def _return_annotation(tool: Tool) -> str:
     """
     if tool.response.kind != "json":
         return "str"
-    if tool.response.schema_models <= MAX_OUTPUT_MODELS:
+    if not _loose_output(tool):
         return _result_type(tool)
     if _result_type(tool).startswith("list["):
         return "list[dict[str, Any]]"
@@ -205,6 +209,7 @@ def _operation(tool: Tool, project: Project) -> list[str]:
         f"response={literal(tool.response.kind)}",
         f"suggestions={literal(_suggestions(tool, project))}",
         *([f"files={literal(tuple(tool.file_fields))}"] if tool.file_fields else []),
+        *(["plain_output=True"] if _loose_output(tool) else []),
     ]
 
 
@@ -227,7 +232,7 @@ def _tool_imports(tool: Tool) -> Imports:
         imports.add(param.type.imports)
     if tool.response.kind == "json":
         imports.add(tool.response.type.imports if tool.response.type else Imports(typing={"Any"}))
-        if tool.response.schema_models > MAX_OUTPUT_MODELS:
+        if _loose_output(tool):
             imports.typing.add("Any")
     return imports
 

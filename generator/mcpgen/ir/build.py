@@ -22,7 +22,7 @@ from .auth import detect_auth, identity_header_map
 from .examples import ExampleChecker
 from .model import Param, Project, Response, Skipped, Tool, TypeRef
 from .samples import NoSample, Sampler
-from .schemas import SchemaCompiler, constraints_of, short_text
+from .schemas import SchemaCompiler, constraints_of, default_fits, short_text
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 MAX_TOOL_DESCRIPTION = 1000
@@ -299,7 +299,10 @@ class _Builder:
             return {}
         resolved = self.schemas.resolve(schema)
         siblings = {k: schema[k] for k in ("default", "description", "title", "example") if k in schema}
-        return {**resolved, **siblings} if siblings and resolved is not schema else resolved
+        merged = {**resolved, **siblings} if siblings and resolved is not schema else dict(resolved)
+        if "default" in merged and not default_fits(resolved, merged["default"]):
+            del merged["default"]  # a default of the wrong type would be sent as is
+        return merged
 
     def _is_credential(self, wire: str, location: str) -> bool:
         key = self.auth.api_key

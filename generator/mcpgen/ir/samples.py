@@ -11,6 +11,7 @@ from typing import Any
 
 from ..load import resolve_pointer
 from .regex_sample import shortest_match
+from .schemas import default_fits
 
 MAX_DEPTH = 24
 _FORMAT_SAMPLES = {
@@ -126,14 +127,15 @@ class Sampler:
         return value
 
     def _default(self, schema: Any) -> Any:
-        """The default nearest the property: OpenAPI 3.1 allows one beside a `$ref`."""
+        """The default nearest the property (3.1 allows one beside a `$ref`), if it has the right type."""
+        default = None
         while isinstance(schema, dict):
-            if "default" in schema:
-                return schema["default"]
+            if "default" in schema and default is None:
+                default = schema["default"]
             if not isinstance(schema.get("$ref"), str):
-                return None
+                break
             schema = resolve_pointer(self.document, schema["$ref"][1:])
-        return None
+        return default if isinstance(schema, dict) and default_fits(schema, default) else None
 
     @staticmethod
     def _string(schema: dict) -> str:

@@ -68,6 +68,30 @@ def short_text(text: Any, limit: int = MAX_DESCRIPTION) -> str:
     return cut[: cut.rfind(" ")].rstrip(",;:") + "…" if " " in cut else cut + "…"
 
 
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def default_fits(schema: dict, value: Any) -> bool:
+    """Whether a spec's default has the schema's own type (specs do say `type: string, default: true`)."""
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds] if isinstance(kinds, str) else []
+    if not kinds:
+        return True
+    for kind in kinds:
+        expected = _JSON_TYPES.get(kind, (object,))
+        if isinstance(value, expected) and not (isinstance(value, bool) and bool not in expected):
+            return True
+    return False
+
+
 def constraints_of(schema: dict) -> Constraints:
     def number(key: str) -> float | int | None:
         value = schema.get(key)
@@ -319,6 +343,8 @@ class SchemaCompiler:
     def _field(self, schema: Any, wire: str, required: bool, owner: str) -> ModelField:
         ref = self.type_of(schema, owner + pascal(wire))
         resolved = schema if isinstance(schema, dict) else {}
+        if "default" in resolved and not default_fits(self.resolve(resolved), resolved["default"]):
+            resolved = {k: v for k, v in resolved.items() if k != "default"}
         has_default = "default" in resolved
         may_be_missing = not required and resolved.get("default") is None
         return ModelField(

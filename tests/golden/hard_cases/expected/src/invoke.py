@@ -33,6 +33,9 @@ class Operation:
     suggestions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Multipart fields that carry a file as base64 text.
     files: tuple[str, ...] = ()
+    # The tool declares a loose return type (its full output schema would be too large for tools/list):
+    # the answer is still validated against `result_type`, then handed back as plain JSON data.
+    plain_output: bool = False
 
 
 async def invoke(
@@ -63,6 +66,8 @@ async def invoke(
         result = _result(
             operation, result_type, response.status_code, response.content, response.text
         )
+        if operation.plain_output:
+            result = _adapter(result_type).dump_python(result, mode="json", by_alias=True)
         outcome = "success"
         return result
     except BackendError as error:

@@ -1,0 +1,44 @@
+"""The generated projects' own test suites pass as generated, in both layouts and every auth pattern."""
+
+import pytest
+
+from mcpgen import answers
+from mcpgen.generate import Request, generate
+from tests.generated import run_project_tests
+from tests.golden.regen import GOLDEN, cases
+
+
+def generate_case(case: str, out, **options):
+    return generate(Request(spec=str(GOLDEN / case / "spec.yaml"), out=out, **options))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", cases())
+def test_golden_project_passes_its_own_tests(case, tmp_path):
+    generate_case(case, tmp_path / case)
+    assert " passed" in run_project_tests(tmp_path / case)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("pattern", "layout"),
+    [
+        ("none", "monolithic"),
+        ("bearer", "modular"),
+        ("service-to-service", "monolithic"),
+        ("api-key", "modular"),
+    ],
+)
+def test_every_pattern_and_layout_passes_its_own_tests(pattern, layout, tmp_path):
+    generate_case("notes_monolithic", tmp_path / "p", pattern=pattern, layout=layout)
+    assert " passed" in run_project_tests(tmp_path / "p")
+
+
+@pytest.mark.slow
+def test_loosely_declared_outputs_still_validate_and_pass(tmp_path, monkeypatch):
+    monkeypatch.setattr(answers, "MAX_OUTPUT_MODELS", 0)
+    result = generate_case("hard_cases", tmp_path / "p")
+    server_tools = (tmp_path / "p" / "src" / "tools" / "post_nodes.py").read_text()
+    assert "plain_output=True" in server_tools and "-> dict[str, Any]" in server_tools
+    assert result.project.tools
+    assert " passed" in run_project_tests(tmp_path / "p")
