@@ -83,6 +83,33 @@ RemoteOpt = Annotated[bool, typer.Option(help="Follow $refs to other files or UR
 NameOpt = Annotated[str | None, typer.Option(help="Project name (default: the spec title + ' MCP').")]
 
 
+def _request(
+    spec: str,
+    out: Path,
+    name: str | None,
+    pattern: str,
+    layout: str,
+    base_url: str | None,
+    identity_header: list[str] | None,
+    include_tag: list[str] | None,
+    exclude_tag: list[str] | None,
+    allow_remote_refs: bool,
+) -> Request:
+    """The options both commands share, checked."""
+    return Request(
+        spec=spec,
+        out=out,
+        name=name,
+        pattern=_choice(pattern, PATTERNS, "--pattern"),
+        layout=_choice(layout, LAYOUTS, "--layout"),
+        base_url=base_url,
+        identity_headers=identity_header or [],
+        include_tags=include_tag or [],
+        exclude_tags=exclude_tag or [],
+        allow_remote_refs=allow_remote_refs,
+    )
+
+
 @app.command("from-openapi")
 def from_openapi(
     spec: SpecArg,
@@ -107,21 +134,19 @@ def from_openapi(
     ] = None,
 ) -> None:
     """Generate an MCP server project from an OpenAPI spec."""
-    request = Request(
-        spec=spec,
-        out=out,
-        name=name,
-        pattern=_choice(pattern, PATTERNS, "--pattern"),
-        layout=_choice(layout, LAYOUTS, "--layout"),
-        base_url=base_url,
-        identity_headers=identity_header or [],
-        include_tags=include_tag or [],
-        exclude_tags=exclude_tag or [],
-        force=force,
-        dry_run=dry_run,
-        allow_remote_refs=allow_remote_refs,
-        template_src=template_src,
+    request = _request(
+        spec,
+        out,
+        name,
+        pattern,
+        layout,
+        base_url,
+        identity_header,
+        include_tag,
+        exclude_tag,
+        allow_remote_refs,
     )
+    request.force, request.dry_run, request.template_src = force, dry_run, template_src
 
     def say(message: str) -> None:
         typer.echo(message, err=True)
@@ -154,17 +179,17 @@ def answers(
     allow_remote_refs: RemoteOpt = False,
 ) -> None:
     """Print the Copier answers for SPEC, for `copier copy --trust --defaults --data-file`."""
-    request = Request(
-        spec=spec,
-        out=Path("."),
-        name=name,
-        pattern=_choice(pattern, PATTERNS, "--pattern"),
-        layout=_choice(layout, LAYOUTS, "--layout"),
-        base_url=base_url,
-        identity_headers=identity_header or [],
-        include_tags=include_tag or [],
-        exclude_tags=exclude_tag or [],
-        allow_remote_refs=allow_remote_refs,
+    request = _request(
+        spec,
+        Path("."),
+        name,
+        pattern,
+        layout,
+        base_url,
+        identity_header,
+        include_tag,
+        exclude_tag,
+        allow_remote_refs,
     )
     _project, _layout, data, _warnings = _run(lambda: prepare(request))
     sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

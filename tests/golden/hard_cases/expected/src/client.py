@@ -177,9 +177,11 @@ class Backend:
         details = {"method": method, "endpoint": url}
         if isinstance(error, httpx2.ConnectTimeout | httpx2.ConnectError):
             # No connection, so no request: safe to send again whatever the method.
+            base = self._client.base_url  # host and port only: the URL may carry userinfo
+            where = base.host if base.port is None else f"{base.host}:{base.port}"
             failure = BackendError(
                 "connection_error",
-                f"Could not connect to the backend at {self._client.base_url.host}.",
+                f"Could not connect to the backend at {where}.",
                 details=details,
             )
             return _AttemptFailed(failure, delivered=False)
