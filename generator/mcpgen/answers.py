@@ -450,7 +450,6 @@ def build_answers(project: Project, layout: Layout, *, name: str | None = None) 
         "models": [_model_answers(m) for m in project.models],
         "models_imports": _models_imports(project.models),
         "probe": _probe(tools),
-        "tested_tools": [t for t in tools if t["testable"]],
         "contract_cases": contract_cases,
         "contract_models": sorted({case["model"] for case in contract_cases}),
         "api_title": " ".join(project.title.split()),
