@@ -158,8 +158,15 @@ def _return_annotation(tool: Tool) -> str:
     return "dict[str, Any]" if isinstance(tool.response.sample, dict) else "Any"
 
 
+def _example_value(param: Param) -> object:
+    """The spec's own example when it is a plain value, else the schema-valid sample."""
+    if param.has_example and isinstance(param.example, str | int | float | bool):
+        return param.example
+    return param.sample
+
+
 def _example_call(tool: Tool) -> str:
-    args = [f"{p.name}={literal(p.sample)}" for p in tool.params if p.required]
+    args = [f"{p.name}={literal(_example_value(p))}" for p in tool.params if p.required]
     return f"{tool.name}({', '.join(args)})"
 
 
@@ -200,16 +207,21 @@ def _suggestions(tool: Tool, project: Project) -> dict[str, tuple[str, ...]]:
 
 
 def _operation(tool: Tool, project: Project) -> list[str]:
+    """The Operation(...) arguments; those left at their defaults are left out."""
+    suggestions = _suggestions(tool, project)
+    optional = [
+        ("request_body", tool.request_body, None),
+        ("content_type", tool.content_type, None),
+        ("response", tool.response.kind, "json"),
+        ("suggestions", suggestions, {}),
+        ("files", tuple(tool.file_fields), ()),
+        ("plain_output", _loose_output(tool), False),
+    ]
     return [
         f"tool={literal(tool.name)}",
         f"method={literal(tool.method)}",
         f"path={literal(tool.path)}",
-        f"request_body={literal(tool.request_body)}",
-        f"content_type={literal(tool.content_type)}",
-        f"response={literal(tool.response.kind)}",
-        f"suggestions={literal(_suggestions(tool, project))}",
-        *([f"files={literal(tuple(tool.file_fields))}"] if tool.file_fields else []),
-        *(["plain_output=True"] if _loose_output(tool) else []),
+        *(f"{name}={literal(value)}" for name, value, default in optional if value != default),
     ]
 
 

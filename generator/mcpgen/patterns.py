@@ -25,4 +25,4 @@ def credential_env(pattern: str) -> str | None:
 
 def describe(pattern: str) -> str:
     data = patterns()[pattern]
-    return f"Pattern {data['number']}, {data['title'].lower()}: sends {data['sends']}"
+    return f"Pattern {data['number']} ({data['title']}) sends {data['sends']}"

@@ -13,10 +13,6 @@ LIST_NOTES = Operation(
     tool="list_notes",
     method="GET",
     path="/notes",
-    request_body=None,
-    content_type=None,
-    response="json",
-    suggestions={},
 )
 
 
@@ -38,7 +34,6 @@ CREATE_NOTE = Operation(
     path="/notes",
     request_body="json",
     content_type="application/json",
-    response="json",
     suggestions={"validation_error": ("create_note requires text; check its type and format.",)},
 )
 
@@ -59,9 +54,6 @@ GET_NOTE = Operation(
     tool="get_note",
     method="GET",
     path="/notes/{note_id}",
-    request_body=None,
-    content_type=None,
-    response="json",
     suggestions={
         "not_found_error": ("Call list_notes to find a valid note_id, then retry get_note.",),
         "validation_error": ("get_note requires note_id; check its type and format.",),

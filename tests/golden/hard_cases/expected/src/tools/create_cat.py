@@ -13,8 +13,6 @@ CREATE_CAT = Operation(
     path="/cats",
     request_body="form",
     content_type="application/x-www-form-urlencoded",
-    response="json",
-    suggestions={},
 )
 
 

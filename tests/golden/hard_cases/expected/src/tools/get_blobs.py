@@ -8,10 +8,7 @@ GET_BLOBS = Operation(
     tool="get_blobs",
     method="GET",
     path="/blobs",
-    request_body=None,
-    content_type=None,
     response="binary",
-    suggestions={},
 )
 
 

@@ -9,9 +9,6 @@ GET_PET_BY_ID_WITH_A_VERY_LONG_OPERATION_ID_THAT_KEEPS_8D1E12 = Operation(
     tool="get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12",
     method="GET",
     path="/pets/{pet-id}",
-    request_body=None,
-    content_type=None,
-    response="json",
     suggestions={
         "not_found_error": (
             "Check the pet_id passed to get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12.",

@@ -13,7 +13,6 @@ POST_NODES = Operation(
     path="/nodes",
     request_body="json",
     content_type="application/json",
-    response="json",
     suggestions={"validation_error": ("post_nodes requires name; check its type and format.",)},
 )
 

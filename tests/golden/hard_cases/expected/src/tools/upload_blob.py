@@ -13,8 +13,6 @@ UPLOAD_BLOB = Operation(
     path="/blobs",
     request_body="binary",
     content_type="application/octet-stream",
-    response="json",
-    suggestions={},
 )
 
 

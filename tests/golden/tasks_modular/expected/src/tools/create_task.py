@@ -13,7 +13,6 @@ CREATE_TASK = Operation(
     path="/tasks",
     request_body="json",
     content_type="application/json",
-    response="json",
     suggestions={
         "validation_error": ("create_task requires title; check its type and format.",),
         "authorization_error": (

@@ -8,8 +8,6 @@ DELETE_TASK = Operation(
     tool="delete_task",
     method="DELETE",
     path="/tasks/{task_id}",
-    request_body=None,
-    content_type=None,
     response="empty",
     suggestions={
         "not_found_error": ("Call list_tasks to find a valid task_id, then retry delete_task.",),

@@ -9,9 +9,6 @@ GET_TASK = Operation(
     tool="get_task",
     method="GET",
     path="/tasks/{task_id}",
-    request_body=None,
-    content_type=None,
-    response="json",
     suggestions={
         "not_found_error": ("Call list_tasks to find a valid task_id, then retry get_task.",),
         "validation_error": ("get_task requires task_id; check its type and format.",),

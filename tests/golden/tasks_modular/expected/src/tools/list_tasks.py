@@ -9,9 +9,6 @@ LIST_TASKS = Operation(
     tool="list_tasks",
     method="GET",
     path="/tasks",
-    request_body=None,
-    content_type=None,
-    response="json",
     suggestions={
         "authorization_error": (
             "The backend refused this for the current user; it may belong to someone else.",

@@ -9,9 +9,6 @@ MARK_COMPLETED = Operation(
     tool="mark_completed",
     method="POST",
     path="/tasks/{task_id}/complete",
-    request_body=None,
-    content_type=None,
-    response="json",
     suggestions={
         "not_found_error": ("Call list_tasks to find a valid task_id, then retry mark_completed.",),
         "validation_error": ("mark_completed requires task_id; check its type and format.",),

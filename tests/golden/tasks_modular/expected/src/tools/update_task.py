@@ -11,7 +11,6 @@ UPDATE_TASK = Operation(
     path="/tasks/{task_id}",
     request_body="json",
     content_type="application/json",
-    response="json",
     suggestions={
         "not_found_error": ("Call list_tasks to find a valid task_id, then retry update_task.",),
         "validation_error": ("update_task requires task_id; check its type and format.",),
