@@ -162,15 +162,19 @@ class SchemaCompiler:
             return schema
         return {}
 
-    def object_properties(self, schema: Any) -> tuple[dict[str, Any], set[str]] | None:
+    def object_properties(
+        self, schema: Any, _seen: frozenset[int] = frozenset()
+    ) -> tuple[dict[str, Any], set[str]] | None:
         """Properties and required names of an object schema, merging allOf; None if not a plain object."""
         schema = self.resolve(schema)
+        if id(schema) in _seen:
+            return {}, set()  # an allOf that includes itself adds nothing the second time
         if any(key in schema for key in ("oneOf", "anyOf")):
             return None
         properties: dict[str, Any] = {}
         required: set[str] = set()
         for part in schema.get("allOf") or []:
-            merged = self.object_properties(part)
+            merged = self.object_properties(part, _seen | {id(schema)})
             if merged is None:
                 return None
             properties.update(merged[0])
