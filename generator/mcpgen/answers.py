@@ -15,7 +15,7 @@ from .ir.model import IR_VERSION, Imports, Model, ModelField, Param, Project, To
 from .ir.schemas import optional
 from .layout import Layout
 from .literals import docstring, literal
-from .naming import snake
+from .naming import snake, words
 from .patterns import describe
 
 WRAP = 96
@@ -170,8 +170,13 @@ def _example_call(tool: Tool) -> str:
     return f"{tool.name}({', '.join(args)})"
 
 
+def _title(tool: Tool) -> str:
+    """The summary, or the operation's own name in words (a shortened tool name may end in a hash)."""
+    return tool.summary or " ".join(words(tool.operation_id or tool.name)).capitalize()
+
+
 def _tool_docstring(tool: Tool) -> str:
-    headline = tool.summary or tool.name.replace("_", " ").capitalize()
+    headline = _title(tool)
     if not headline.endswith((".", "!", "?")):
         headline += "."
     parts = [headline]
@@ -315,7 +320,7 @@ def _test_case(tool: Tool, project: Project) -> dict[str, Any]:
 
 
 def _tool_answers(tool: Tool, project: Project, layout: Layout) -> dict[str, Any]:
-    title = tool.summary or tool.name.replace("_", " ").capitalize()
+    title = _title(tool)
     test = _test_case(tool, project)
     return {
         "name": tool.name,

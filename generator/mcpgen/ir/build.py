@@ -242,6 +242,7 @@ class _Builder:
         params.sort(key=lambda p: not p.required)
         return Tool(
             name=name,
+            operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else None,
             function=function,
             constant=constant(function),
             method=method.upper(),

@@ -118,6 +118,7 @@ class Response(BaseModel):
 
 class Tool(BaseModel):
     name: str
+    operation_id: str | None = None
     function: str
     constant: str
     method: str

@@ -36,7 +36,7 @@ mcp.tool(
 mcp.tool(
     get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12,
     name="get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12",
-    title="Get pet by id with a very long operation id that keeps 8d1e12",
+    title="Get pet by id with a very long operation id that keeps going well past the sixty four character limit",
     annotations={"readOnlyHint": True, "openWorldHint": False},
 )
 mcp.tool(

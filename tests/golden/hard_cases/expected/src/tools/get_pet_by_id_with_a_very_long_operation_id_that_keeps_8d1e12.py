@@ -28,7 +28,7 @@ async def get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(
     filter: dict[str, str] | None = None,
     ids: list[int] | None = None,
 ) -> Pet:
-    """Get pet by id with a very long operation id that keeps 8d1e12.
+    """Get pet by id with a very long operation id that keeps going well past the sixty four character limit.
 
     Example: get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(pet_id='string')
     """
