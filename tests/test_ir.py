@@ -1,0 +1,131 @@
+"""Decisions the IR makes: identity never an argument, pattern and layout with reasons, placement."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mcpgen.generate import Request, prepare
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def project_for(spec: Path | str, **options):
+    project, layout, _answers, _warnings = prepare(Request(spec=str(spec), out=Path("."), **options))
+    return project, layout
+
+
+def write_spec(tmp_path: Path, operation: dict, **extra) -> Path:
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {"/things/{thing_id}": {"get": operation}},
+    }
+    spec.update(extra)
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    return path
+
+
+def header(name: str, required: bool = False) -> dict:
+    return {"name": name, "in": "header", "required": required, "schema": {"type": "string"}}
+
+
+THING_ID = {"name": "thing_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def test_identity_and_authorization_headers_are_never_arguments():
+    project, layout = project_for(GOLDEN / "tasks_modular" / "spec.yaml")
+    wires = {p.wire.lower() for tool in project.tools for p in tool.params}
+    assert not wires & {"x-user-id", "x-organization-id", "authorization"}
+    assert project.auth.pattern == "service-to-service"
+    assert [(h.header, h.claim) for h in project.auth.identity_headers] == [
+        ("X-User-ID", "sub"),
+        ("X-Organization-ID", "org_id"),
+    ]
+    assert layout.name == "modular" and "Pattern 4" in layout.reason
+
+
+def test_configured_identity_header_carries_a_claim(tmp_path):
+    spec = write_spec(
+        tmp_path,
+        {
+            "operationId": "get_thing",
+            "parameters": [THING_ID, header("X-Tenant", True)],
+            "responses": {"200": {"description": "ok"}},
+        },
+    )
+    project, _ = project_for(spec, identity_headers=["X-Tenant=tenant_id"])
+    assert [p.wire for p in project.tools[0].params] == ["thing_id"]
+    assert ("X-Tenant", "tenant_id") in [(h.header, h.claim) for h in project.auth.identity_headers]
+
+
+def test_api_key_parameter_is_supplied_by_the_server(tmp_path):
+    spec = write_spec(
+        tmp_path,
+        {
+            "operationId": "get_thing",
+            "parameters": [THING_ID, header("X-Api-Key")],
+            "security": [{"key": []}],
+            "responses": {"200": {"description": "ok"}},
+        },
+        components={"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "x-api-key"}}},
+    )
+    project, _ = project_for(spec)
+    assert project.auth.pattern == "api-key" and project.auth.api_key.name == "x-api-key"
+    assert [p.wire for p in project.tools[0].params] == ["thing_id"]
+
+
+@pytest.mark.parametrize(
+    ("schemes", "expected"),
+    [
+        ({"b": {"type": "http", "scheme": "bearer"}}, "bearer"),
+        ({"o": {"type": "oauth2", "flows": {}}}, "bearer"),
+        ({"k": {"type": "apiKey", "in": "query", "name": "key"}}, "api-key"),
+        ({}, "none"),
+    ],
+)
+def test_pattern_detection(tmp_path, schemes, expected):
+    spec = write_spec(
+        tmp_path,
+        {"operationId": "get_thing", "parameters": [THING_ID], "responses": {"200": {"description": "ok"}}},
+        components={"securitySchemes": schemes},
+    )
+    project, _ = project_for(spec)
+    assert project.auth.pattern == expected and project.auth.reason
+
+
+def test_pattern_override_and_layout_rule():
+    project, layout = project_for(GOLDEN / "notes_monolithic" / "spec.yaml", pattern="bearer")
+    assert project.auth.pattern == "bearer" and project.auth.reason == "chosen with --pattern"
+    assert layout.name == "monolithic" and "3 tools" in layout.reason
+    _, forced = project_for(GOLDEN / "notes_monolithic" / "spec.yaml", layout="modular")
+    assert forced.name == "modular" and "the rule would pick monolithic" in forced.reason
+    _, five = project_for(GOLDEN / "hard_cases" / "spec.yaml")
+    assert five.name == "modular" and "7 tools" in five.reason
+
+
+def test_parameters_by_location_and_tag_filters():
+    project, _ = project_for(GOLDEN / "hard_cases" / "spec.yaml")
+    tool = next(t for t in project.tools if t.path == "/pets/{pet-id}")
+    assert {p.wire: p.location for p in tool.params} == {
+        "pet-id": "path",
+        "Int-Enum-Header": "header",
+        "session": "cookie",
+        "filter": "query",
+        "ids": "query",
+    }
+    assert next(t for t in project.tools if t.name == "upload_photo").file_fields == ["file"]
+    assert next(t for t in project.tools if t.name == "upload_blob").request_body == "binary"
+    assert next(t for t in project.tools if t.name == "create_cat").request_body == "form"
+
+
+def test_include_and_exclude_tags(tmp_path):
+    ops = {
+        "/a": {"get": {"operationId": "a", "tags": ["alpha"], "responses": {"200": {"description": "ok"}}}},
+        "/b": {"get": {"operationId": "b", "tags": ["beta"], "responses": {"200": {"description": "ok"}}}},
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": ops}))
+    assert [t.name for t in project_for(path, include_tags=["Alpha"])[0].tools] == ["a"]
+    assert [t.name for t in project_for(path, exclude_tags=["alpha"])[0].tools] == ["b"]
