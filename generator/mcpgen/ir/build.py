@@ -258,7 +258,6 @@ class _Builder:
             body_param=body_param,
             file_fields=file_fields,
             response=self.response(op, where, hint),
-            entity=_entity(path),
             untestable="; ".join(self.sample_errors),
         )
 
@@ -518,11 +517,6 @@ def _title(schema: dict, wire: str) -> str:
 def _scalar(value: Any) -> bool:
     """A default that can stand in a function signature (no None, no mutable containers)."""
     return isinstance(value, str | int | float | bool)
-
-
-def _entity(path: str) -> str:
-    segments = [s for s in path.split("/") if s and not s.startswith("{")]
-    return "_".join(words(segments[-1])) if segments else "root"
 
 
 def build_project(

@@ -134,13 +134,8 @@ class Tool(BaseModel):
     body_param: str | None = None  # set when the whole body is one argument instead of flattened fields
     file_fields: list[str] = PydanticField(default_factory=list)  # multipart fields sent as files
     response: Response
-    entity: str = ""
     related: dict[str, str] = PydanticField(default_factory=dict)  # role ("list", "get") → tool name
     untestable: str = ""  # why no sample call could be made, if so
-
-    @property
-    def read_only(self) -> bool:
-        return self.method in ("GET", "HEAD")
 
 
 class Skipped(BaseModel):
