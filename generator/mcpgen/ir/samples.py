@@ -11,7 +11,7 @@ from typing import Any
 
 from ..load import resolve_pointer
 from .regex_sample import shortest_match
-from .schemas import default_fits
+from .schemas import annotation_only, default_fits
 
 MAX_DEPTH = 24
 _FORMAT_SAMPLES = {
@@ -102,8 +102,9 @@ class Sampler:
         return None
 
     def _all_of(self, schema: dict, depth: int) -> Any:
+        parts = [part for part in schema["allOf"] if not annotation_only(part)]
         merged: dict = {}
-        for part in schema["allOf"]:
+        for part in parts:
             value = self.sample(part, depth + 1)
             if not isinstance(value, dict):
                 return value
@@ -122,8 +123,6 @@ class Sampler:
                 value[name] = self.sample(prop, depth + 1)
             elif (default := self._default(prop)) is not None:
                 value[name] = default
-        for name in required:
-            value.setdefault(name, "value")
         return value
 
     def _default(self, schema: Any) -> Any:

@@ -28,6 +28,17 @@ def _typing(*names: str) -> Imports:
     return Imports(typing=set(names))
 
 
+_STRUCTURAL_KEYS = frozenset(
+    {"$ref", "type", "properties", "additionalProperties", "items"}
+    | {"allOf", "oneOf", "anyOf", "enum", "const"}
+)
+
+
+def annotation_only(schema: Any) -> bool:
+    """A member such as `{nullable: true}` or `{description: ...}` that adds no structure to an allOf."""
+    return isinstance(schema, dict) and not _STRUCTURAL_KEYS & schema.keys()
+
+
 def union(members: list[TypeRef]) -> TypeRef:
     """`A | B`, flattening duplicates; `None` members make the result nullable."""
     exprs: list[str] = []
@@ -156,8 +167,9 @@ class SchemaCompiler:
                 schema = resolve_pointer(self.document, ref[1:])
                 continue
             all_of = schema.get("allOf")
-            if isinstance(all_of, list) and len(all_of) == 1 and not schema.get("properties"):
-                schema = all_of[0]
+            structural = [m for m in all_of if not annotation_only(m)] if isinstance(all_of, list) else []
+            if isinstance(all_of, list) and len(structural) == 1 and not schema.get("properties"):
+                schema = structural[0]
                 continue
             return schema
         return {}
@@ -391,8 +403,11 @@ class SchemaCompiler:
                 return self._union(schema, key, hint)
         all_of = schema.get("allOf")
         if isinstance(all_of, list) and all_of:
-            if len(all_of) == 1 and not schema.get("properties"):
-                return self.type_of(all_of[0], hint)
+            structural = [member for member in all_of if not annotation_only(member)]
+            if len(structural) == 1 and not schema.get("properties"):
+                result = self.type_of(structural[0], hint)
+                nullable = any(isinstance(m, dict) and m.get("nullable") is True for m in all_of)
+                return result.model_copy(update={"nullable": True}) if nullable else result
             if self.object_properties(schema) is not None:
                 return self._inline_model(schema, hint)
             return TypeRef(expr="Any", imports=_typing("Any"))
