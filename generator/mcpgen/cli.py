@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -146,7 +147,7 @@ def from_openapi(
         exclude_tag,
         allow_remote_refs,
     )
-    request.force, request.dry_run, request.template_src = force, dry_run, template_src
+    request = replace(request, force=force, dry_run=dry_run, template_src=template_src)
 
     def say(message: str) -> None:
         typer.echo(message, err=True)

@@ -140,19 +140,22 @@ class _Builder:
                 )
         return found
 
+    def merged_parameters(self, op: dict, shared: list) -> dict[tuple[str, str], dict]:
+        """Path-level parameters overridden by the operation's own, keyed by (name, location)."""
+        merged: dict[tuple[str, str], dict] = {}
+        for raw in [*shared, *(op.get("parameters") or [])]:
+            param = self.deref(raw)
+            if isinstance(param, dict) and isinstance(param.get("name"), str) and param.get("in"):
+                merged[(param["name"], param["in"])] = param
+        return merged
+
     def scan_identity_headers(self, operations: list) -> None:
         """Identity headers the spec declares anywhere: they decide the pattern before any tool is built."""
         for _path, _method, operation, shared, _where in operations:
-            for raw in [*shared, *(operation.get("parameters") or [])]:
-                param = self.deref(raw)
-                if (
-                    isinstance(param, dict)
-                    and param.get("in") == "header"
-                    and isinstance(param.get("name"), str)
-                ):
-                    claim = self.identity.get(param["name"].lower())
-                    if claim:
-                        self.declared_identity.setdefault(param["name"], claim)
+            for wire, location in self.merged_parameters(operation, shared):
+                claim = self.identity.get(wire.lower()) if location == "header" else None
+                if claim:
+                    self.declared_identity.setdefault(wire, claim)
 
     def build(self) -> Project:
         operations = self.operations()
@@ -264,13 +267,8 @@ class _Builder:
     # ---- parameters -----------------------------------------------------------------------------------
 
     def parameters(self, op: dict, shared: list, where: str, scope: Scope, hint: str) -> list[Param]:
-        merged: dict[tuple[str, str], dict] = {}
-        for raw in [*shared, *(op.get("parameters") or [])]:
-            param = self.deref(raw)
-            if isinstance(param, dict) and isinstance(param.get("name"), str) and param.get("in"):
-                merged[(param["name"], param["in"])] = param
         params = []
-        for (wire, location), param in merged.items():
+        for (wire, location), param in self.merged_parameters(op, shared).items():
             if location == "header":
                 lowered = wire.lower()
                 if lowered == "authorization":
