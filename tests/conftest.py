@@ -6,15 +6,6 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_SPECS = REPO.parent / "shared" / "specs"
 
 
-def pytest_addoption(parser):
-    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/*/expected")
-
-
-@pytest.fixture
-def update_goldens(request) -> bool:
-    return request.config.getoption("--update-goldens")
-
-
 def shared_spec(name: str) -> Path:
     """A real spec from ../shared/specs; the test is skipped when that folder is absent."""
     path = SHARED_SPECS / name

@@ -1,7 +1,6 @@
-"""Generated trees must match the committed ones byte for byte; `--update-goldens` rewrites them."""
+"""Generated trees must match the committed ones byte for byte; `python -m tests.golden.regen` rewrites them."""
 
 import difflib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,10 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("case", cases())
-def test_generated_tree_matches_golden(case, tmp_path, update_goldens):
+def test_generated_tree_matches_golden(case, tmp_path):
     expected_dir = GOLDEN / case / "expected"
     actual_dir = tmp_path / case
     render_case(case, actual_dir)
-    if update_goldens:
-        shutil.rmtree(expected_dir, ignore_errors=True)
-        shutil.copytree(actual_dir, expected_dir)
-        return
     assert expected_dir.exists(), f"no golden tree: run python -m tests.golden.regen ({case})"
     expected, actual = tree(expected_dir), tree(actual_dir)
     assert sorted(actual) == sorted(expected), (

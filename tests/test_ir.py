@@ -11,8 +11,8 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def project_for(spec: Path | str, **options):
-    project, layout, _answers, _warnings = prepare(Request(spec=str(spec), out=Path("."), **options))
-    return project, layout
+    prepared = prepare(Request(spec=str(spec), out=Path("."), **options))
+    return prepared.project, prepared.layout
 
 
 def write_spec(tmp_path: Path, operation: dict, **extra) -> Path:

@@ -14,10 +14,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def answers_for(case: str, **options) -> dict:
-    _project, _layout, answers, _warnings = prepare(
-        Request(spec=str(GOLDEN / case / "spec.yaml"), out=Path("."), **options)
-    )
-    return answers
+    return prepare(Request(spec=str(GOLDEN / case / "spec.yaml"), out=Path("."), **options)).answers.data()
 
 
 def copy(copie, answers):
@@ -48,9 +45,10 @@ def test_modular_layout_has_one_file_per_tool(copie):
     project = copy(copie, answers)
     assert not (project / "main.py").exists()
     tool_files = sorted(p.stem for p in (project / "src" / "tools").glob("*.py") if p.stem != "__init__")
-    assert tool_files == sorted(t["module"] for t in answers["tools"])
+    functions = [t.get("function", t["name"]) for t in answers["tools"]]
+    assert tool_files == sorted(functions)
     test_files = sorted(p.stem for p in (project / "tests" / "integration").glob("test_*.py"))
-    assert {f"test_{t['module']}" for t in answers["tools"]} <= set(test_files)
+    assert {f"test_{function}" for function in functions} <= set(test_files)
     assert (project / "src" / "schemas" / "errors.py").is_file()
 
 
@@ -66,7 +64,8 @@ def test_answers_are_recorded_for_copier_update(copie):
     assert recorded["_commit"] == version_tag()
     assert recorded["tools"] == answers["tools"]
     assert recorded["models"] == answers["models"]
-    assert recorded["auth"]["pattern"] == "service-to-service"
+    assert recorded["parameters"] == answers["parameters"]
+    assert recorded["pattern"] == "service-to-service"
     assert recorded["layout"] == "modular"
 
 

@@ -192,5 +192,5 @@ def answers(
         exclude_tag,
         allow_remote_refs,
     )
-    _project, _layout, data, _warnings = _run(lambda: prepare(request))
-    sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    prepared = _run(lambda: prepare(request))
+    sys.stdout.write(yaml.safe_dump(prepared.answers.data(), sort_keys=False, allow_unicode=True))

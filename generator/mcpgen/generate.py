@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answers import build_answers
+from .contract import Answers
 from .errors import MCPGenError
 from .ir.build import BuildOptions, build_project
 from .ir.model import Project
 from .layout import Layout, decide_layout
 from .load import load_spec
-from .post import list_files, ruff_findings
-from .render import render
+from .post import check_python_parses, list_files, ruff_findings
+from .render import SPEC_FILE, render, spec_digest, spec_text
 
 Progress = Callable[[str], None]
 
@@ -95,8 +96,19 @@ def _replace(staged: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def prepare(request: Request, progress: Progress | None = None) -> tuple[Project, Layout, dict, list[str]]:
-    """Everything up to the Copier answers; no files are touched."""
+@dataclass
+class Prepared:
+    """Everything up to the Copier answers; no file touched yet."""
+
+    project: Project
+    layout: Layout
+    answers: Answers
+    spec: str  # the normalised spec the project keeps
+    warnings: list[str]
+
+
+def prepare(request: Request, progress: Progress | None = None) -> Prepared:
+    """Load, build the IR, decide the layout and the answers."""
     say = progress or (lambda _message: None)
     spec = load_spec(request.spec, allow_remote_refs=request.allow_remote_refs)
     operations = sum(1 for item in (spec.document.get("paths") or {}).values() if isinstance(item, dict))
@@ -113,29 +125,28 @@ def prepare(request: Request, progress: Progress | None = None) -> tuple[Project
         include_tags=request.include_tags,
         exclude_tags=request.exclude_tags,
     )
-    project = build_project(spec, options, tick)
-    layout = decide_layout(project, request.layout)
-    answers = build_answers(project, layout, name=request.name)
-    warnings = [str(w) for w in spec.warnings]
-    warnings += [
-        f"{t.name}: no sample call for the generated tests ({t.untestable})"
-        for t in project.tools
-        if t.untestable
-    ]
-    answers["warnings"] = warnings
-    return project, layout, answers, warnings
+    built = build_project(spec, options, tick)
+    layout = decide_layout(built.project, request.layout)
+    text = spec_text(spec.document)
+    answers = build_answers(
+        built.project, layout, spec_file=SPEC_FILE, spec_sha256=spec_digest(text), name=request.name
+    )
+    warnings = [str(w) for w in [*spec.warnings, *built.warnings]]
+    return Prepared(built.project, layout, answers, text, warnings)
 
 
 def generate(request: Request, progress: Progress | None = None) -> Result:
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     check_destination(request.out, request.force)
-    project, layout, answers, warnings = prepare(request, progress)
+    prepared = prepare(request, progress)
+    project, layout, warnings = prepared.project, prepared.layout, prepared.warnings
     say(f"layout {layout.name}: {layout.reason}; pattern {project.auth.pattern}: {project.auth.reason}")
     say(f"rendering {len(project.tools)} tools and {len(project.models)} models")
     with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch:
         staged = Path(scratch) / "project"
-        render(answers, staged, template_src=request.template_src)
+        render(prepared.answers.data(), staged, spec=prepared.spec, template_src=request.template_src)
+        check_python_parses(staged)
         findings = ruff_findings(staged)
         if findings:
             warnings.append(

@@ -115,6 +115,9 @@ class Scope:
     def __init__(self, reserved: Iterable[str] = ()):
         self.taken: set[str] = set(reserved)
 
+    def free(self, name: str) -> bool:
+        return name not in self.taken
+
     def claim(self, name: str, *, sep: str = "_", limit: int | None = None) -> str:
         candidate = name if limit is None else shorten(name, limit)
         number = 2
@@ -152,6 +155,17 @@ def function_name(text: str) -> str:
     return python_identifier(text, reserved=BUILTINS | SERVER_MODULE_NAMES, fallback="tool")
 
 
+def operation_constant(function: str) -> str:
+    """The module-level `Operation` a tool function sends; the template spells it this way too."""
+    return function.upper()
+
+
+def constant_clashes(function: str, class_names: set[str]) -> bool:
+    """Whether a tool's operation constant would hide a model class or an imported name (`UUID`)."""
+    name = operation_constant(function)
+    return name in class_names or name in GENERATED_CODE_NAMES
+
+
 def class_name(text: str) -> str:
     name = pascal(text) or "Model"
     if name[0].isdigit():
@@ -170,6 +184,59 @@ def enum_member(value: object) -> str:
     if name in ("NAME", "VALUE", "MRO"):  # Enum's own attributes in any case
         name += "_"
     return name
+
+
+def enum_member_names(values: Iterable[object]) -> list[str]:
+    """One distinct member name per enum value, in order."""
+    scope = Scope()
+    return [scope.claim(enum_member(value), sep="_", limit=None) for value in values]
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """The names with later duplicates numbered (`name_2`), in order."""
+    scope = Scope()
+    return [scope.claim(name) for name in names]
+
+
+_IDENTIFIER_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,60}$")
+
+
+def inline_class_name(hint: str, title: object) -> str:
+    """An inline schema's class: its own title when that reads as a name (Stripe's `company_specs`), else
+    the name of what holds it (`CreateTaskBody`)."""
+    if isinstance(title, str) and _IDENTIFIER_LIKE.match(title):
+        return class_name(title)
+    return class_name(hint)
+
+
+def member_hint(owner: str, role: str) -> str:
+    """The class name an inline schema gets from what holds it: `CreateTask` + "body" -> `CreateTaskBody`."""
+    return owner + pascal(role)
+
+
+# A tool's arguments must not hide what its function uses: the injected context, and "body" is kept for a
+# whole request body.
+RESERVED_PARAMS = frozenset({"ctx", "body"})
+
+
+def param_name(wire: str, location: str, scope: Scope) -> str:
+    """A tool argument for a wire name; on a clash the location tells two alike apart (`body_from`)."""
+    name = python_identifier(wire, reserved=RESERVED_PARAMS, fallback="param")
+    if name in scope.taken:
+        name = python_identifier(f"{location}_{wire}", reserved=RESERVED_PARAMS, fallback="param")
+    return scope.claim(name)
+
+
+def package_name(title: str, override: str | None = None) -> str:
+    """The distribution and console-script name: `todo-api-mcp`."""
+    base = snake(override or title).replace("_", "-") or "api"
+    return base if base.endswith("mcp") else base + "-mcp"
+
+
+def api_name(title: str) -> str:
+    """How prose names the backend: "Todo API" stays, "Tasks" becomes "Tasks API"."""
+    name = " ".join(title.split()) or "API"
+    return name if words(name)[-1:] == ["api"] else f"{name} API"
 
 
 # ---- tool names ---------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..errors import Diagnostic
-from ..patterns import credential_env
 from .model import ApiKey, Auth, IdentityHeader, PatternName
 
 DEFAULT_IDENTITY_HEADERS = {"x-user-id": "sub", "x-organization-id": "org_id"}
@@ -36,13 +37,15 @@ def _used_schemes(document: dict) -> list[str]:
     return seen
 
 
-def detect_auth(
-    document: dict,
-    requested: str,
-    declared_identity: dict[str, str],
-    warnings: list[Diagnostic],
-) -> Auth:
+@dataclass
+class AuthDecision:
+    auth: Auth
+    warnings: list[Diagnostic]
+
+
+def detect_auth(document: dict, requested: str, declared_identity: dict[str, str]) -> AuthDecision:
     """`declared_identity` maps each identity header the spec declares (its spelling) to its claim."""
+    warnings: list[Diagnostic] = []
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     used = [name for name in _used_schemes(document) if isinstance(schemes.get(name), dict)]
     if not used:
@@ -91,10 +94,10 @@ def detect_auth(
             identity.insert(0, IdentityHeader(header="X-User-ID", claim="sub"))
     elif declared_identity:
         identity = [IdentityHeader(header=h, claim=c) for h, c in declared_identity.items()]
-    return Auth(
+    auth = Auth(
         pattern=pattern,
         reason=reason,
-        credential_env=credential_env(pattern),
         api_key=api_key if pattern == "api-key" else None,
         identity_headers=identity,
     )
+    return AuthDecision(auth, warnings)

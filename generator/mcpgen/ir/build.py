@@ -11,24 +11,30 @@ from ..load import LoadedSpec, resolve_pointer
 from ..naming import (
     OperationKey,
     Scope,
-    constant,
+    constant_clashes,
     function_name,
+    member_hint,
+    param_name,
     pascal,
-    python_identifier,
     tool_names,
-    words,
 )
 from .auth import detect_auth, identity_header_map
 from .examples import ExampleChecker
-from .model import Param, Project, Response, Skipped, Tool, TypeRef
+from .model import ANY, Model, Param, Project, Response, Skipped, Tool, TypeRef, list_of, scalar
 from .samples import NoSample, Sampler
-from .schemas import SchemaCompiler, constraints_of, default_fits, short_text
+from .schemas import (
+    SchemaCompiler,
+    constraints_of,
+    default_fits,
+    meaningful_title,
+    runtime_accepts_pattern,
+)
+from .text import short_text
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-MAX_TOOL_DESCRIPTION = 1000
+MAX_TOOL_DESCRIPTION = 600
 DEFAULT_BASE_URL = "http://localhost:8000"
 FILE_NOTE = "Base64-encoded file content."
-RESERVED_PARAMS = frozenset({"ctx", "body"})  # "body" is kept for a whole request body
 
 
 @dataclass
@@ -38,6 +44,14 @@ class BuildOptions:
     identity_headers: list[str] = field(default_factory=list)
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    """The IR stage's output: the project and what the spec taught us on the way."""
+
+    project: Project
+    warnings: list[Diagnostic]
 
 
 class _Unsupported(Exception):
@@ -94,8 +108,8 @@ class _Builder:
         self.doc = spec.document
         self.options = options
         self.progress = progress
-        self.warnings = spec.warnings
-        self.schemas = SchemaCompiler(self.doc, self.warnings)
+        self.warnings: list[Diagnostic] = []
+        self.schemas = SchemaCompiler(self.doc)
         self.identity = identity_header_map(options.identity_headers)
         self.declared_identity: dict[str, str] = {}
         self.sampler = Sampler(self.doc)
@@ -157,10 +171,12 @@ class _Builder:
                 if claim:
                     self.declared_identity.setdefault(wire, claim)
 
-    def build(self) -> Project:
+    def build(self) -> BuildResult:
         operations = self.operations()
         self.scan_identity_headers(operations)
-        self.auth = detect_auth(self.doc, self.options.pattern, self.declared_identity, self.warnings)
+        decision = detect_auth(self.doc, self.options.pattern, self.declared_identity)
+        self.auth = decision.auth
+        self.warnings += decision.warnings
         names = tool_names(
             [
                 OperationKey(op.get("operationId"), method, path, tuple(str(t) for t in op.get("tags") or []))
@@ -193,18 +209,24 @@ class _Builder:
         self.link_related(tools)
         info = self.doc.get("info") or {}
         models = self.checked_models()
-        self.avoid_model_names(tools, {m.name for m in models})
+        self.avoid_model_names(tools, functions, {m.name for m in models})
         self.measure_responses(tools, models)
-        return Project(
-            title=str(info.get("title") or "API"),
+        project = Project(
+            title=short_text(info.get("title"), 120) or "API",
             description=short_text(info.get("description"), MAX_TOOL_DESCRIPTION),
-            api_version=str(info.get("version") or ""),
+            api_version=short_text(info.get("version"), 60),
             base_url=_base_url(self.doc, self.options.base_url),
             tools=tools,
             models=models,
             auth=self.auth,
             skipped=skipped,
         )
+        untestable = [
+            Diagnostic(f"{t.name}: no sample call for the generated tests ({t.untestable})", t.pointer)
+            for t in tools
+            if t.untestable
+        ]
+        return BuildResult(project=project, warnings=self.warnings + self.schemas.warnings + untestable)
 
     def checked_models(self) -> list:
         """The compiled models, each with the spec examples that match it and a generated sample."""
@@ -234,7 +256,7 @@ class _Builder:
         self, name: str, function: str, path: str, method: str, op: dict, shared: list, where: str
     ) -> Tool:
         hint = pascal(name)
-        scope = Scope({"ctx"})
+        scope = Scope()
         self.sample_errors = []
         params = self.parameters(op, shared, where, scope, hint)
         body_kind, content_type, body_param, body_params = self.request_body(op, where, scope, hint)
@@ -247,7 +269,6 @@ class _Builder:
             name=name,
             operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else None,
             function=function,
-            constant=constant(function),
             method=method.upper(),
             path=path,
             pointer=where,
@@ -284,10 +305,12 @@ class _Builder:
                 picked = next(iter(param["content"].values()), {})
                 schema = picked.get("schema") if isinstance(picked, dict) else None
             required = location == "path" or param.get("required") is True
-            ref = self.schemas.type_of(schema, hint + pascal(wire))
+            ref = self.schemas.type_of(schema, member_hint(hint, wire))
             resolved = self.resolve_annotated(schema)
             params.append(
-                self._param(wire, location, ref, required, resolved, param.get("description"), scope, param)
+                self._param(
+                    wire, location, ref, required, resolved, param.get("description"), scope, param, where
+                )
             )
         return params
 
@@ -318,25 +341,33 @@ class _Builder:
         description: Any,
         scope: Scope,
         source: dict,
+        where: str,
     ) -> Param:
-        name = python_identifier(wire, reserved=RESERVED_PARAMS, fallback="param")
-        if name in scope.taken:
-            name = python_identifier(f"{location}_{wire}", reserved=RESERVED_PARAMS, fallback="param")
-        example_source = source if "example" in source else schema
+        example = (source if "example" in source else schema).get("example")
+        default = schema.get("default") if not required and _scalar(schema.get("default")) else None
+        constraints = constraints_of(schema, ref)
+        if constraints.pattern is not None and not runtime_accepts_pattern(constraints.pattern):
+            self.warnings.append(
+                Diagnostic(
+                    f"the pattern of {wire!r} ({constraints.pattern!r}) is not a regex pydantic can compile "
+                    "(it has no look-around); the argument is not checked against it",
+                    where,
+                )
+            )
+            constraints.pattern = None
         return Param(
-            name=scope.claim(name),
+            name=param_name(wire, location, scope),
             wire=wire,
             location=location,  # type: ignore[arg-type]
-            type=ref
-            if required or _scalar(schema.get("default"))
-            else ref.model_copy(update={"nullable": True}),
+            type=ref,
             required=required,
-            default=schema.get("default"),
-            has_default=_scalar(schema.get("default")) and not required,
-            description=short_text(description or schema.get("description") or _title(schema, wire)),
-            constraints=constraints_of(schema),
-            example=example_source.get("example"),
-            has_example="example" in example_source,
+            default=default,
+            default_member=self.schemas.enum_member(ref, default) if default is not None else None,
+            description=short_text(
+                description or schema.get("description") or meaningful_title(schema, wire)
+            ),
+            constraints=constraints,
+            example=example if _scalar(example) else None,
             sample=self.sample(schema),
         )
 
@@ -360,7 +391,7 @@ class _Builder:
                 name=scope.claim("body"),
                 wire="body",
                 location="body",
-                type=TypeRef(expr="str", nullable=not required),
+                type=scalar("str"),
                 required=required,
                 description=description,
                 sample="aGVsbG8=" if kind == "binary" else "text",
@@ -377,25 +408,23 @@ class _Builder:
                     resolved.get("type") == "array" and self._is_binary(resolved.get("items"))
                 )
                 if is_file:
-                    ref = TypeRef(expr="str" if not resolved.get("type") == "array" else "list[str]")
+                    ref = list_of(scalar("str")) if resolved.get("type") == "array" else scalar("str")
                     description = (short_text(resolved.get("description")) + " " + FILE_NOTE).strip()
                 else:
-                    ref = self.schemas.type_of(prop, hint + pascal(wire))
-                    description = short_text(resolved.get("description") or _title(resolved, wire))
+                    ref = self.schemas.type_of(prop, member_hint(hint, wire))
+                    description = short_text(resolved.get("description") or meaningful_title(resolved, wire))
                 is_required = required and wire in required_names
                 param = self._param(
-                    wire, "body", ref, is_required, resolved, description.strip(), scope, resolved
+                    wire, "body", ref, is_required, resolved, description.strip(), scope, resolved, where
                 )
                 params.append(param.model_copy(update={"file": kind == "multipart" and is_file}))
             return kind, media_type, None, params
-        ref = self.schemas.type_of(schema, hint + "Body") if schema is not None else TypeRef(expr="Any")
-        if schema is None:
-            ref.imports.typing.add("Any")
+        ref = self.schemas.type_of(schema, member_hint(hint, "body")) if schema is not None else ANY
         param = Param(
             name=scope.claim("body"),
             wire="body",
             location="body",
-            type=ref if required else ref.model_copy(update={"nullable": True}),
+            type=ref,
             required=required,
             description=short_text(self.schemas.resolve(schema).get("description")) or "The request body.",
             sample=self.sample(schema) if schema is not None else {},
@@ -443,45 +472,41 @@ class _Builder:
             return Response(kind="empty", status=status)
         picked = _pick_media(content)
         if picked is None:
-            return Response(kind="binary", status=status, media_type=sorted(content)[0])
-        kind, media_type, media = picked
+            return Response(kind="binary", status=status)
+        kind, _media_type, media = picked
         if kind in ("form", "multipart"):
             kind = "json"
         if kind != "json":
-            return Response(kind=kind if kind == "text" else "binary", status=status, media_type=media_type)
+            return Response(kind="text" if kind == "text" else "binary", status=status)
         schema = media.get("schema")
-        ref = self.schemas.type_of(schema, hint + "Response") if schema is not None else None
-        if ref is not None and ref.expr == "None":
+        ref = self.schemas.type_of(schema, member_hint(hint, "response")) if schema is not None else ANY
+        if ref.scalar == "none":
             return Response(kind="empty", status=status)
-        example = media.get("example", (self.schemas.resolve(schema) or {}).get("example"))
         return Response(
             kind="json",
             status=status,
             type=ref,
-            media_type=media_type,
-            example=example,
-            has_example=example is not None,
             sample=self.sample(schema) if schema is not None else {},
         )
 
     # ---- relations ------------------------------------------------------------------------------------
 
     @staticmethod
-    def avoid_model_names(tools: list[Tool], model_names: set[str]) -> None:
-        """An operation constant such as `URL` must not hide a model class of the same spelling."""
+    def avoid_model_names(tools: list[Tool], functions: Scope, class_names: set[str]) -> None:
+        """A tool's operation constant (`URL` for a tool `url`) must not hide a model class so spelled."""
         for tool in tools:
-            if tool.constant in model_names:
-                tool.constant += "_OPERATION"
+            if constant_clashes(tool.function, class_names):
+                tool.function = functions.claim(tool.function + "_tool")
 
     @staticmethod
-    def measure_responses(tools: list[Tool], models: list) -> None:
+    def measure_responses(tools: list[Tool], models: list[Model]) -> None:
         """Count the models each JSON response reaches: the answers stage keeps huge output schemas out."""
-        graph = {m.name: m.depends_on | set(m.alias.imports.models if m.alias else ()) for m in models}
+        graph = {m.name: m.depends_on() for m in models}
         for tool in tools:
             if tool.response.type is None:
                 continue
             seen: set[str] = set()
-            stack = list(tool.response.type.imports.models)
+            stack = list(tool.response.type.models())
             while stack:
                 name = stack.pop()
                 if name not in seen:
@@ -506,12 +531,6 @@ class _Builder:
                     tool.related["list"] = lists[collection]
 
 
-def _title(schema: dict, wire: str) -> str:
-    """A schema title as a description, unless it only repeats the name (FastAPI titles every field)."""
-    title = schema.get("title")
-    return title if isinstance(title, str) and words(title) != words(wire) else ""
-
-
 def _scalar(value: Any) -> bool:
     """A default that can stand in a function signature (no None, no mutable containers)."""
     return isinstance(value, str | int | float | bool)
@@ -519,5 +538,5 @@ def _scalar(value: Any) -> bool:
 
 def build_project(
     spec: LoadedSpec, options: BuildOptions, progress: Callable[[int, int], None] | None = None
-) -> Project:
+) -> BuildResult:
     return _Builder(spec, options, progress).build()

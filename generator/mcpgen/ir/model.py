@@ -1,8 +1,7 @@
-"""The intermediate model: everything the templates show, decided from the spec, free of Jinja and files.
+"""The intermediate model: what the generated project shows, decided from the spec, free of Jinja and files.
 
-Type expressions (`Param.type_expr`, `Field.type_expr`, ...) are Python source built only from identifiers the
-naming module produced and from `repr()` literals, never from raw spec text. Free text (descriptions,
-summaries) stays plain here; the answers stage turns it into literals.
+Types are records (`TypeRef`), not Python source: the template spells them. Names are decided by the naming
+module. Free text (descriptions, summaries) is plain, cleaned text; the template turns it into literals.
 """
 
 from __future__ import annotations
@@ -12,40 +11,99 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 
-IR_VERSION = 1
-
 Location = Literal["path", "query", "header", "cookie", "body"]
 RequestBody = Literal["json", "form", "multipart", "binary", "text"]
 ResponseKind = Literal["json", "text", "binary", "empty"]
 PatternName = Literal["none", "api-key", "bearer", "service-to-service"]
 LayoutName = Literal["modular", "monolithic"]
-
-
-class Imports(BaseModel):
-    """Names a generated module needs for its type expressions."""
-
-    models: set[str] = PydanticField(default_factory=set)
-    typing: set[str] = PydanticField(default_factory=set)
-    datetime: set[str] = PydanticField(default_factory=set)
-    uuid: bool = False
-
-    def add(self, other: Imports) -> None:
-        self.models |= other.models
-        self.typing |= other.typing
-        self.datetime |= other.datetime
-        self.uuid = self.uuid or other.uuid
+Scalar = Literal["str", "int", "float", "bool", "any", "none", "date", "datetime", "uuid"]
+LiteralValue = str | int | bool
 
 
 class TypeRef(BaseModel):
-    """A Python type expression and the imports it needs."""
+    """A Python type as data: exactly one of `scalar`, `model`, `items` (a list), `values` (a dict keyed by
+    strings), `literal` or `union`. `None` is the scalar "none", so a nullable type is a union with it."""
 
-    expr: str
-    imports: Imports = PydanticField(default_factory=Imports)
-    nullable: bool = False
+    scalar: Scalar | None = None
+    model: str | None = None
+    items: TypeRef | None = None
+    values: TypeRef | None = None
+    literal: list[LiteralValue] | None = None
+    union: list[TypeRef] | None = None
+    discriminator: str | None = None  # a union of models told apart by this property
+
+    @property
+    def nullable(self) -> bool:
+        return self.scalar in ("none", "any") or any(m.scalar == "none" for m in self.union or ())
+
+    @property
+    def is_any(self) -> bool:
+        return self.scalar == "any"
+
+    def without_none(self) -> TypeRef:
+        """The type with its `None` member removed (itself when it has none)."""
+        if not self.union:
+            return self
+        kept = [m for m in self.union if m.scalar != "none"]
+        return union_of(kept) if kept else self
+
+    def models(self) -> set[str]:
+        """The model classes this type names, at any depth."""
+        found = {self.model} if self.model else set()
+        for inner in (self.items, self.values, *(self.union or ())):
+            if inner is not None:
+                found |= inner.models()
+        return found
+
+
+def scalar(name: Scalar) -> TypeRef:
+    return TypeRef(scalar=name)
+
+
+ANY = scalar("any")
+NONE = scalar("none")
+
+
+def model_type(name: str) -> TypeRef:
+    return TypeRef(model=name)
+
+
+def list_of(items: TypeRef) -> TypeRef:
+    return TypeRef(items=items)
+
+
+def dict_of(values: TypeRef) -> TypeRef:
+    return TypeRef(values=values)
+
+
+def literal_of(values: list[LiteralValue]) -> TypeRef:
+    return TypeRef(literal=values)
+
+
+def union_of(members: list[TypeRef], discriminator: str | None = None) -> TypeRef:
+    """`A | B`, flattened and without duplicates; `Any` absorbs everything; one member is itself."""
+    flat: list[TypeRef] = []
+    for member in members:
+        for inner in member.union if member.union and not member.discriminator else [member]:
+            if inner not in flat:
+                flat.append(inner)
+    if any(m.is_any for m in flat):
+        return ANY
+    if not flat:
+        return NONE
+    if len(flat) == 1:
+        return flat[0]
+    # None goes last, where a reader expects it: `A | B | None`.
+    flat.sort(key=lambda m: m.scalar == "none")
+    return TypeRef(union=flat, discriminator=discriminator)
+
+
+def nullable(ref: TypeRef) -> TypeRef:
+    return ref if ref.nullable else union_of([ref, NONE])
 
 
 class Constraints(BaseModel):
-    """JSON Schema validation keywords that map onto pydantic `Field` arguments."""
+    """JSON Schema validation keywords that apply to the value's type, as pydantic `Field` arguments."""
 
     ge: float | int | None = None
     le: float | int | None = None
@@ -61,8 +119,8 @@ class ModelField(BaseModel):
     wire: str
     type: TypeRef
     required: bool
-    default: Any = None
-    has_default: bool = False
+    default: Any = None  # None: no default (an optional field without one defaults to None)
+    default_member: str | None = None  # the enum member the default is, when the type is an enum model
     description: str = ""
 
 
@@ -76,9 +134,9 @@ class Model(BaseModel):
 
     name: str
     kind: Literal["object", "enum", "alias"]
-    pointer: str
+    pointer: str  # empty for a model made from an inline schema
     description: str = ""
-    bases: list[str] = PydanticField(default_factory=list)
+    base: str | None = None  # the model class an object extends (allOf), if any
     fields: list[ModelField] = PydanticField(default_factory=list)
     enum_base: Literal["StrEnum", "IntEnum"] | None = None
     members: list[EnumMember] = PydanticField(default_factory=list)
@@ -86,7 +144,14 @@ class Model(BaseModel):
     examples: list[Any] = PydanticField(default_factory=list)  # only those that match the schema
     sample: Any = None
     has_sample: bool = False
-    depends_on: set[str] = PydanticField(default_factory=set)
+
+    def depends_on(self) -> set[str]:
+        found = {self.base} if self.base else set()
+        for field in self.fields:
+            found |= field.type.models()
+        if self.alias is not None:
+            found |= self.alias.models()
+        return found
 
 
 class Param(BaseModel):
@@ -95,12 +160,11 @@ class Param(BaseModel):
     location: Location
     type: TypeRef
     required: bool
-    default: Any = None
-    has_default: bool = False
+    default: Any = None  # a scalar default of an optional parameter; None: no default
+    default_member: str | None = None
     description: str = ""
     constraints: Constraints = PydanticField(default_factory=Constraints)
-    example: Any = None
-    has_example: bool = False
+    example: Any = None  # the spec's own scalar example, if any
     sample: Any = None  # a value that satisfies the schema, for the generated tests
     file: bool = False  # a multipart part sent as a file, given as base64 text
 
@@ -109,9 +173,6 @@ class Response(BaseModel):
     kind: ResponseKind
     status: int
     type: TypeRef | None = None
-    media_type: str | None = None
-    example: Any = None
-    has_example: bool = False
     sample: Any = None
     schema_models: int = 0  # how many models the response type reaches, itself included
 
@@ -120,7 +181,6 @@ class Tool(BaseModel):
     name: str
     operation_id: str | None = None
     function: str
-    constant: str
     method: str
     path: str
     pointer: str
@@ -134,7 +194,7 @@ class Tool(BaseModel):
     body_param: str | None = None  # set when the whole body is one argument instead of flattened fields
     file_fields: list[str] = PydanticField(default_factory=list)  # multipart fields sent as files
     response: Response
-    related: dict[str, str] = PydanticField(default_factory=dict)  # role ("list", "get") → tool name
+    related: dict[str, str] = PydanticField(default_factory=dict)  # role ("list") → tool name
     untestable: str = ""  # why no sample call could be made, if so
 
 
@@ -160,7 +220,6 @@ class ApiKey(BaseModel):
 class Auth(BaseModel):
     pattern: PatternName
     reason: str
-    credential_env: str | None = None
     api_key: ApiKey | None = None
     identity_headers: list[IdentityHeader] = PydanticField(default_factory=list)
 
@@ -168,7 +227,6 @@ class Auth(BaseModel):
 class Project(BaseModel):
     """The whole project to generate."""
 
-    ir_version: int = IR_VERSION
     title: str
     description: str = ""
     api_version: str = ""

@@ -7,25 +7,41 @@ that never pass through a named component fall back to `Any`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..errors import Diagnostic
 from ..load import resolve_pointer
-from ..naming import Scope, class_name, enum_member, field_identifier, pascal
-from .model import Constraints, EnumMember, Imports, Model, ModelField, TypeRef
+from ..naming import (
+    Scope,
+    class_name,
+    enum_member_names,
+    field_identifier,
+    inline_class_name,
+    member_hint,
+    unique_names,
+    words,
+)
+from .model import (
+    ANY,
+    NONE,
+    Constraints,
+    EnumMember,
+    Model,
+    ModelField,
+    TypeRef,
+    dict_of,
+    list_of,
+    literal_of,
+    model_type,
+    scalar,
+    union_of,
+)
+from .text import short_text
 
 COMPONENT_PREFIX = "#/components/schemas/"
-MAX_DESCRIPTION = 300
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
-_STRING_FORMATS = {
-    "date-time": ("datetime", "datetime"),
-    "date": ("datetime", "date"),
-    "uuid": ("uuid", "UUID"),
-}
-
-
-def _typing(*names: str) -> Imports:
-    return Imports(typing=set(names))
+_STRING_FORMATS = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
 
 
 _STRUCTURAL_KEYS = frozenset(
@@ -37,46 +53,6 @@ _STRUCTURAL_KEYS = frozenset(
 def annotation_only(schema: Any) -> bool:
     """A member such as `{nullable: true}` or `{description: ...}` that adds no structure to an allOf."""
     return isinstance(schema, dict) and not _STRUCTURAL_KEYS & schema.keys()
-
-
-def union(members: list[TypeRef]) -> TypeRef:
-    """`A | B`, flattening duplicates; `None` members make the result nullable."""
-    exprs: list[str] = []
-    imports = Imports()
-    nullable = False
-    for member in members:
-        nullable = nullable or member.nullable
-        imports.add(member.imports)
-        if member.expr == "None":
-            nullable = True
-        elif member.expr not in exprs:
-            exprs.append(member.expr)
-    if "Any" in exprs:
-        return TypeRef(expr="Any", imports=_typing("Any"), nullable=nullable)
-    if not exprs:
-        return TypeRef(expr="None", nullable=True)
-    return TypeRef(expr=" | ".join(exprs), imports=imports, nullable=nullable)
-
-
-def optional(ref: TypeRef) -> str:
-    """The expression with `| None` when the value may be null."""
-    if ref.expr in ("Any", "None") or not ref.nullable:
-        return ref.expr
-    return f"{ref.expr} | None"
-
-
-def short_text(text: Any, limit: int = MAX_DESCRIPTION) -> str:
-    """Collapse whitespace and cut at a sentence or word boundary."""
-    if not isinstance(text, str):
-        return ""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit]
-    end = cut.rfind(". ")
-    if end > limit // 2:
-        return cut[: end + 1]
-    return cut[: cut.rfind(" ")].rstrip(",;:") + "…" if " " in cut else cut + "…"
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -103,34 +79,55 @@ def default_fits(schema: dict, value: Any) -> bool:
     return False
 
 
-def constraints_of(schema: dict) -> Constraints:
-    def number(key: str) -> float | int | None:
-        value = schema.get(key)
-        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+def _number(schema: dict, key: str) -> float | int | None:
+    value = schema.get(key)
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
-    found = Constraints(
-        ge=number("minimum"),
-        le=number("maximum"),
-        min_length=schema.get("minLength") if isinstance(schema.get("minLength"), int) else None,
-        max_length=schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else None,
-        pattern=schema.get("pattern") if isinstance(schema.get("pattern"), str) else None,
-    )
-    # 3.0 spells exclusivity as booleans beside minimum/maximum; 3.1 as numbers.
-    if schema.get("exclusiveMinimum") is True:
-        found.gt, found.ge = found.ge, None
-    elif number("exclusiveMinimum") is not None:
-        found.gt = number("exclusiveMinimum")
-    if schema.get("exclusiveMaximum") is True:
-        found.lt, found.le = found.le, None
-    elif number("exclusiveMaximum") is not None:
-        found.lt = number("exclusiveMaximum")
+
+def _count(schema: dict, key: str) -> int | None:
+    value = schema.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def runtime_accepts_pattern(pattern: str) -> bool:
+    """Whether pydantic (its Rust regex engine, which has no look-around) compiles `pattern`."""
+    from pydantic_core import SchemaError, SchemaValidator, core_schema
+
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        return False
+    return True
+
+
+def constraints_of(schema: dict, ref: TypeRef) -> Constraints:
+    """The schema's validation keywords that apply to `ref`'s kind of value."""
+    kind = ref.without_none()
+    found = Constraints()
+    if kind.scalar in ("int", "float"):
+        found.ge, found.le = _number(schema, "minimum"), _number(schema, "maximum")
+        # 3.0 spells exclusivity as booleans beside minimum/maximum; 3.1 as numbers.
+        if schema.get("exclusiveMinimum") is True:
+            found.gt, found.ge = found.ge, None
+        elif _number(schema, "exclusiveMinimum") is not None:
+            found.gt = _number(schema, "exclusiveMinimum")
+        if schema.get("exclusiveMaximum") is True:
+            found.lt, found.le = found.le, None
+        elif _number(schema, "exclusiveMaximum") is not None:
+            found.lt = _number(schema, "exclusiveMaximum")
+    elif kind.scalar == "str":
+        found.min_length, found.max_length = _count(schema, "minLength"), _count(schema, "maxLength")
+        pattern = schema.get("pattern")
+        found.pattern = pattern if isinstance(pattern, str) else None
+    elif kind.items is not None:
+        found.min_length, found.max_length = _count(schema, "minItems"), _count(schema, "maxItems")
     return found
 
 
 class SchemaCompiler:
-    def __init__(self, document: dict, warnings: list[Diagnostic]):
+    def __init__(self, document: dict):
         self.document = document
-        self.warnings = warnings
+        self.warnings: list[Diagnostic] = []
         self.scope = Scope()
         self.names: dict[str, str] = {}
         self.models: dict[str, Model] = {}
@@ -147,15 +144,10 @@ class SchemaCompiler:
     def type_of(self, schema: Any, hint: str) -> TypeRef:
         """The Python type of a schema; `hint` names inline object models."""
         if not isinstance(schema, dict):
-            return TypeRef(expr="Any", imports=_typing("Any"))
+            return ANY
         ref = schema.get("$ref")
-        if isinstance(ref, str):
-            result = self._ref(ref, hint)
-            return result.model_copy(update={"nullable": result.nullable or schema.get("nullable") is True})
-        result = self._structural(schema, hint)
-        if schema.get("nullable") is True:
-            result = result.model_copy(update={"nullable": True})
-        return result
+        result = self._ref(ref, hint) if isinstance(ref, str) else self._structural(schema, hint)
+        return union_of([result, NONE]) if schema.get("nullable") is True else result
 
     def resolve(self, schema: Any) -> dict:
         """Follow `$ref`s (and single-member allOf wrappers) to the schema they mean."""
@@ -199,23 +191,24 @@ class SchemaCompiler:
         return properties, required
 
     def ordered_models(self) -> list[Model]:
-        """Classes first (bases before subclasses), then aliases in dependency order."""
-        classes = [m for m in self.models.values() if m.kind != "alias"]
-        aliases = {m.name: m for m in self.models.values() if m.kind == "alias"}
-        ordered: list[Model] = []
-        placed: set[str] = set()
-        by_name = {m.name: m for m in classes}
+        """Enums first (defaults refer to their members), then classes with bases before subclasses, then
+        aliases in dependency order."""
+        models = list(self.models.values())
+        enums = [m for m in models if m.kind == "enum"]
+        classes = {m.name: m for m in models if m.kind == "object"}
+        aliases = {m.name: m for m in models if m.kind == "alias"}
+        ordered: list[Model] = list(enums)
+        placed: set[str] = {m.name for m in enums}
 
         def place_class(model: Model) -> None:
             if model.name in placed:
                 return
             placed.add(model.name)
-            for base in model.bases:
-                if base in by_name:
-                    place_class(by_name[base])
+            if model.base in classes:
+                place_class(classes[model.base])
             ordered.append(model)
 
-        for model in classes:
+        for model in classes.values():
             place_class(model)
         visiting: set[str] = set()
 
@@ -223,13 +216,13 @@ class SchemaCompiler:
             if model.name in placed:
                 return
             visiting.add(model.name)
-            for dep in sorted(model.depends_on):
+            for dep in sorted(model.depends_on()):
                 if dep in aliases and dep not in placed:
                     if dep in visiting:
                         self.warnings.append(
                             Diagnostic(f"type alias {model.name} is recursive through {dep}; typed as Any")
                         )
-                        model.alias = TypeRef(expr="Any", imports=_typing("Any"))
+                        model.alias = ANY
                         continue
                     place_alias(aliases[dep])
             visiting.discard(model.name)
@@ -240,6 +233,13 @@ class SchemaCompiler:
             place_alias(model)
         return ordered
 
+    def enum_member(self, ref: TypeRef, value: Any) -> str | None:
+        """The member of the enum model `ref` names whose value is `value`, if there is one."""
+        model = next((m for m in self.models.values() if m.name == ref.model), None) if ref.model else None
+        if model is None or model.kind != "enum":
+            return None
+        return next((m.name for m in model.members if m.value == value), None)
+
     # ---- references -----------------------------------------------------------------------------------
 
     def _ref(self, ref: str, hint: str) -> TypeRef:
@@ -247,9 +247,9 @@ class SchemaCompiler:
             name = self.names[ref]
             if ref not in self.models and ref not in self._compiling:
                 self._compile_component(ref, name)
-            return TypeRef(expr=name, imports=Imports(models={name}))
+            return model_type(name)
         if ref in self._inline_stack:
-            return TypeRef(expr="Any", imports=_typing("Any"))
+            return ANY
         self._inline_stack.append(ref)
         try:
             return self.type_of(resolve_pointer(self.document, ref[1:]), hint)
@@ -264,28 +264,29 @@ class SchemaCompiler:
         self._compiling.discard(ref)
 
     def _inline_model(self, schema: dict, hint: str) -> TypeRef:
-        key = f"inline:{hint}:{id(schema)}"
-        name = self.scope.claim(class_name(hint), sep="")
+        # Specs repeat the same inline schema in many operations (Stripe: 1,128 inline objects, 425
+        # distinct): one class serves every identical copy.
+        key = "inline:" + json.dumps(schema, sort_keys=True, default=str)
+        if key in self.names:
+            return model_type(self.names[key])
+        name = self.scope.claim(inline_class_name(hint, schema.get("title")), sep="")
         self.names[key] = name
         self._compiling.add(key)
         self.models[key] = self._model(schema, name, "")
         self._compiling.discard(key)
-        return TypeRef(expr=name, imports=Imports(models={name}))
+        return model_type(name)
 
     # ---- models ---------------------------------------------------------------------------------------
 
     def _model(self, schema: dict, name: str, where: str) -> Model:
-        description = short_text(schema.get("description") or schema.get("title"))
+        description = short_text(schema.get("description") or meaningful_title(schema, name))
         examples = self._examples(schema)
         enum = schema.get("enum")
         if isinstance(enum, list) and enum and self._enum_base(enum):
-            members, seen = [], set()
-            for value in enum:
-                member = enum_member(value)
-                while member in seen:
-                    member += "_"
-                seen.add(member)
-                members.append(EnumMember(name=member, value=value))
+            members = [
+                EnumMember(name=member, value=value)
+                for member, value in zip(enum_member_names(enum), enum, strict=True)
+            ]
             return Model(
                 name=name,
                 kind="enum",
@@ -299,16 +300,12 @@ class SchemaCompiler:
         if props is not None and (props[0] or self._is_plain_object(schema)):
             return self._object_model(schema, name, where, description, examples)
         alias = (
-            self._structural(schema, name + "Item") if "$ref" not in schema else self.type_of(schema, name)
+            self._structural(schema, member_hint(name, "item"))
+            if "$ref" not in schema
+            else self.type_of(schema, name)
         )
         return Model(
-            name=name,
-            kind="alias",
-            pointer=where,
-            description=description,
-            alias=alias,
-            examples=examples,
-            depends_on=set(alias.imports.models),
+            name=name, kind="alias", pointer=where, description=description, alias=alias, examples=examples
         )
 
     def _is_plain_object(self, schema: dict) -> bool:
@@ -317,16 +314,16 @@ class SchemaCompiler:
         return schema.get("type") == "object" and not isinstance(extra, dict) and not schema.get("allOf")
 
     def _object_model(self, schema: dict, name: str, where: str, description: str, examples: list) -> Model:
-        bases: list[str] = []
+        base: str | None = None
         properties: dict[str, Any] = {}
         required: set[str] = set()
         for part in schema.get("allOf") or []:
             ref = part.get("$ref") if isinstance(part, dict) else None
-            if not bases and isinstance(ref, str) and ref in self.names:
+            if base is None and isinstance(ref, str) and ref in self.names:
                 base_type = self._ref(ref, name)
                 target = self.models.get(ref)
                 if target is not None and target.kind == "object":
-                    bases.append(base_type.expr)
+                    base = base_type.model
                     continue
             merged = self.object_properties(part)
             if merged:
@@ -337,39 +334,30 @@ class SchemaCompiler:
         required |= {r for r in schema.get("required") or [] if isinstance(r, str)}
         fields = [self._field(prop, wire, wire in required, name) for wire, prop in properties.items()]
         fields.sort(key=lambda f: not f.required)  # keeps required fields readable at the top
-        depends = {base for base in bases}
-        for f in fields:
-            depends |= f.type.imports.models
+        names = unique_names([f.name for f in fields])
         return Model(
             name=name,
             kind="object",
             pointer=where,
             description=description,
-            bases=bases,
-            fields=self._unique_fields(fields),
+            base=base,
+            fields=[f.model_copy(update={"name": n}) for f, n in zip(fields, names, strict=True)],
             examples=examples,
-            depends_on=depends,
         )
 
-    @staticmethod
-    def _unique_fields(fields: list[ModelField]) -> list[ModelField]:
-        scope = Scope()
-        return [f.model_copy(update={"name": scope.claim(f.name)}) for f in fields]
-
     def _field(self, schema: Any, wire: str, required: bool, owner: str) -> ModelField:
-        ref = self.type_of(schema, owner + pascal(wire))
+        ref = self.type_of(schema, member_hint(owner, wire))
         resolved = schema if isinstance(schema, dict) else {}
-        if "default" in resolved and not default_fits(self.resolve(resolved), resolved["default"]):
-            resolved = {k: v for k, v in resolved.items() if k != "default"}
-        has_default = "default" in resolved
-        may_be_missing = not required and resolved.get("default") is None
+        default = resolved.get("default")
+        if default is not None and (required or not default_fits(self.resolve(resolved), default)):
+            default = None
         return ModelField(
             name=field_identifier(wire),
             wire=wire,
-            type=ref.model_copy(update={"nullable": True}) if may_be_missing else ref,
+            type=ref,
             required=required,
-            default=resolved.get("default"),
-            has_default=has_default,
+            default=default,
+            default_member=self.enum_member(ref, default) if default is not None else None,
             description=short_text(resolved.get("description")),
         )
 
@@ -407,22 +395,21 @@ class SchemaCompiler:
             if len(structural) == 1 and not schema.get("properties"):
                 result = self.type_of(structural[0], hint)
                 nullable = any(isinstance(m, dict) and m.get("nullable") is True for m in all_of)
-                return result.model_copy(update={"nullable": True}) if nullable else result
+                return union_of([result, NONE]) if nullable else result
             if self.object_properties(schema) is not None:
                 return self._inline_model(schema, hint)
-            return TypeRef(expr="Any", imports=_typing("Any"))
+            return ANY
         kinds = schema.get("type")
         if isinstance(kinds, list):
             members = [self._single_type(dict(schema, type=kind), kind, hint) for kind in kinds]
-            return union(members) if members else TypeRef(expr="Any", imports=_typing("Any"))
+            return union_of(members) if members else ANY
         return self._single_type(schema, kinds, hint)
 
     def _single_type(self, schema: dict, kind: Any, hint: str) -> TypeRef:
         if kind == "null":
-            return TypeRef(expr="None", nullable=True)
+            return NONE
         if kind == "array" or (kind is None and "items" in schema):
-            items = self.type_of(schema.get("items"), hint + "Item")
-            return TypeRef(expr=f"list[{optional(items)}]", imports=items.imports)
+            return list_of(self.type_of(schema.get("items"), member_hint(hint, "item")))
         if kind == "object" or (
             kind is None and ("properties" in schema or "additionalProperties" in schema)
         ):
@@ -430,42 +417,37 @@ class SchemaCompiler:
                 return self._inline_model(schema, hint)
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
-                values = self.type_of(extra, hint + "Value")
-                return TypeRef(expr=f"dict[str, {optional(values)}]", imports=values.imports)
-            return TypeRef(expr="dict[str, Any]", imports=_typing("Any"))
+                return dict_of(self.type_of(extra, member_hint(hint, "value")))
+            return dict_of(ANY)
         if kind == "string" and schema.get("format") in _STRING_FORMATS:
-            module, name = _STRING_FORMATS[schema["format"]]
-            imports = Imports(datetime={name}) if module == "datetime" else Imports(uuid=True)
-            return TypeRef(expr=name, imports=imports)
+            return scalar(_STRING_FORMATS[schema["format"]])  # type: ignore[arg-type]
         if kind in _PRIMITIVES:
-            return TypeRef(expr=_PRIMITIVES[kind])
-        return TypeRef(expr="Any", imports=_typing("Any"))
+            return scalar(_PRIMITIVES[kind])  # type: ignore[arg-type]
+        return ANY
 
-    def _literal(self, values: list) -> TypeRef:
+    @staticmethod
+    def _literal(values: list) -> TypeRef:
         usable = [v for v in values if isinstance(v, str | int | bool) or v is None]
         if not usable or len(usable) != len(values):
-            return TypeRef(expr="Any", imports=_typing("Any"))
-        nullable = None in usable
-        concrete = [v for v in usable if v is not None]
+            return ANY
+        concrete = list(dict.fromkeys(v for v in usable if v is not None))
         if not concrete:
-            return TypeRef(expr="None", nullable=True)
-        return TypeRef(
-            expr="Literal[" + ", ".join(repr(v) for v in concrete) + "]",
-            imports=_typing("Literal"),
-            nullable=nullable,
-        )
+            return NONE
+        result = literal_of(concrete)
+        return union_of([result, NONE]) if None in usable else result
 
     def _union(self, schema: dict, key: str, hint: str) -> TypeRef:
-        members = [self.type_of(member, f"{hint}Option{i + 1}") for i, member in enumerate(schema[key])]
-        merged = union(members)
+        members = [
+            self.type_of(member, member_hint(hint, f"option {i + 1}")) for i, member in enumerate(schema[key])
+        ]
+        merged = union_of(members)
         if schema.get("nullable") is True:
-            merged = merged.model_copy(update={"nullable": True})
+            merged = union_of([merged, NONE])
         discriminator = self._discriminator(schema, key)
-        if discriminator and " | " in merged.expr:
-            imports = merged.imports.model_copy()
-            imports.add(_typing("Annotated"))
-            expr = f"Annotated[{merged.expr}, Field(discriminator={discriminator!r})]"
-            return TypeRef(expr=expr, imports=imports, nullable=merged.nullable)
+        concrete = merged.without_none()
+        if discriminator and concrete.union:
+            tagged = TypeRef(union=concrete.union, discriminator=discriminator)
+            return union_of([tagged, NONE]) if merged.nullable else tagged
         return merged
 
     def _discriminator(self, schema: dict, key: str) -> str | None:
@@ -479,8 +461,14 @@ class SchemaCompiler:
             if not isinstance(ref, str) or ref not in self.models or self.models[ref].kind != "object":
                 return None
             field = next((f for f in self.models[ref].fields if f.wire == prop), None)
-            if field is None or not field.type.expr.startswith("Literal[") or "," in field.type.expr:
+            if field is None or not field.type.literal or len(field.type.literal) != 1:
                 return None
-            if field.name != prop or not field.required or field.type.nullable:
+            if field.name != prop or not field.required:
                 return None
         return prop
+
+
+def meaningful_title(schema: dict, name: str) -> str:
+    """A schema's title, unless it only repeats the class name (FastAPI titles every schema with it)."""
+    title = schema.get("title")
+    return title if isinstance(title, str) and words(title) != words(name) else ""

@@ -2,6 +2,7 @@
 """The MCP server: tools registered explicitly, backend lifecycle, and the entry point."""
 
 from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
 
 from serving import health, lifespan, run
 from tools import create_note, get_note, list_notes
@@ -18,24 +19,25 @@ mcp.tool(
     list_notes,
     name="list_notes",
     title="List notes",
-    annotations={"readOnlyHint": True, "openWorldHint": False},
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    ),
 )
 mcp.tool(
     create_note,
     name="create_note",
     title="Create a note",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": False,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    ),
 )
 mcp.tool(
     get_note,
     name="get_note",
     title="Get a note",
-    annotations={"readOnlyHint": True, "openWorldHint": False},
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    ),
 )
 
 

@@ -39,13 +39,13 @@ CREATE_NOTE = Operation(
 
 
 async def create_note(
-    text: Annotated[str, Field(description="The note's text.", min_length=1, max_length=500)],
     ctx: Context,
+    text: Annotated[str, Field(description="The note's text.", min_length=1, max_length=500)],
     pinned: bool = False,
 ) -> Note:
     """Create a note.
 
-    Example: create_note(text='string')
+    Example: create_note(text="string")
     """
     return await invoke(ctx, CREATE_NOTE, Note, body={"text": text, "pinned": pinned})
 
@@ -62,8 +62,8 @@ GET_NOTE = Operation(
 
 
 async def get_note(
-    note_id: int,
     ctx: Context,
+    note_id: int,
 ) -> Note:
     """Get a note.
 

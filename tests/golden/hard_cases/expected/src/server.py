@@ -2,6 +2,7 @@
 """The MCP server: tools registered explicitly, backend lifecycle, and the entry point."""
 
 from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
 
 from src.serving import health, lifespan, run
 from src.tools.create_cat import create_cat
@@ -26,68 +27,57 @@ mcp.tool(
     post_nodes,
     name="post_nodes",
     title='Create a node""" with quotes',
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": False,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    ),
 )
 mcp.tool(
     get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12,
     name="get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12",
     title="Get pet by id with a very long operation id that keeps going well past the sixty four character limit",
-    annotations={"readOnlyHint": True, "openWorldHint": False},
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    ),
 )
 mcp.tool(
     upload_photo,
     name="upload_photo",
     title="Upload photo",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": False,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    ),
 )
 mcp.tool(
     create_cat,
     name="create_cat",
     title="Create cat",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": False,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    ),
 )
 mcp.tool(
     put_weird,
     name="put_weird",
     title="Put weird",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": True,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    ),
 )
 mcp.tool(
     get_blobs,
     name="get_blobs",
     title="Get blobs",
-    annotations={"readOnlyHint": True, "openWorldHint": False},
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    ),
 )
 mcp.tool(
     upload_blob,
     name="upload_blob",
     title="Upload blob",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": False,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    ),
 )
 
 

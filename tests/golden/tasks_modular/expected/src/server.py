@@ -2,6 +2,7 @@
 """The MCP server: tools registered explicitly, backend lifecycle, and the entry point."""
 
 from fastmcp import FastMCP
+from mcp.types import ToolAnnotations
 
 from src.serving import health, lifespan, run
 from src.tools.create_task import create_task
@@ -23,57 +24,49 @@ mcp.tool(
     list_tasks,
     name="list_tasks",
     title="List Tasks",
-    annotations={"readOnlyHint": True, "openWorldHint": False},
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    ),
 )
 mcp.tool(
     create_task,
     name="create_task",
     title="Create Task",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": False,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    ),
 )
 mcp.tool(
     get_task,
     name="get_task",
     title="Get Task",
-    annotations={"readOnlyHint": True, "openWorldHint": False},
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    ),
 )
 mcp.tool(
     delete_task,
     name="delete_task",
     title="Delete Task",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": True,
-        "idempotentHint": True,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=True, idempotentHint=True, openWorldHint=False
+    ),
 )
 mcp.tool(
     update_task,
     name="update_task",
     title="Update Task",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": False,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    ),
 )
 mcp.tool(
     mark_completed,
     name="mark_completed",
     title="Mark Completed",
-    annotations={
-        "readOnlyHint": False,
-        "destructiveHint": False,
-        "idempotentHint": False,
-        "openWorldHint": False,
-    },
+    annotations=ToolAnnotations(
+        readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+    ),
 )
 
 

@@ -15,18 +15,18 @@ class ApiModel(BaseModel):
     )
 
 
+class Status(IntEnum):
+    V_1 = 1
+    V_2 = 2
+    V_3 = 3
+
+
 class Node(ApiModel):
     """A tree node; children refer back to this schema."""
 
     name: str
     children: list[Node] | None = None
     parent: Node | None = None
-
-
-class Status(IntEnum):
-    V_1 = 1
-    V_2 = 2
-    V_3 = 3
 
 
 class Dog(ApiModel):

@@ -21,8 +21,8 @@ GET_PET_BY_ID_WITH_A_VERY_LONG_OPERATION_ID_THAT_KEEPS_8D1E12 = Operation(
 
 
 async def get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(
-    pet_id: str,
     ctx: Context,
+    pet_id: str,
     int_enum_header: Status | None = None,
     session: str | None = None,
     filter: dict[str, str] | None = None,
@@ -30,7 +30,7 @@ async def get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(
 ) -> Pet:
     """Get pet by id with a very long operation id that keeps going well past the sixty four character limit.
 
-    Example: get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(pet_id='string')
+    Example: get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(pet_id="string")
     """
     return await invoke(
         ctx,

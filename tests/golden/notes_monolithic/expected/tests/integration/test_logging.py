@@ -1,24 +1,21 @@
 """No credential appears in any log record, at any level, from any library, on success or failure."""
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastmcp import Client
 from fastmcp.client.auth import BearerAuth
-from fastmcp.server.auth import JWTVerifier
-from fastmcp.server.auth.providers.jwt import RSAKeyPair
-from fastmcp.utilities.tests import run_server_async
 
 from logs import JsonFormatter, protect
-from main import mcp
-
-PROBE_TOOL = "get_note"
-PROBE_ARGUMENTS = {"note_id": 1}
-PROBE_STATUS = 200
-PROBE_RESPONSE = {"id": 1, "text": "string", "pinned": False}
-ISSUER = "https://issuer.test"
-AUDIENCE = "mcp-server-tests"
+from tests.support import (
+    AUDIENCE,
+    ISSUER,
+    PROBE_ARGUMENTS,
+    PROBE_STATUS,
+    PROBE_TOOL,
+    queue_probe_reply,
+)
 
 
 class Capture(logging.Handler):
@@ -61,21 +58,6 @@ def captured() -> Iterator[Capture]:
         logger.propagate = propagate
 
 
-@pytest.fixture
-def signing_key() -> RSAKeyPair:
-    return RSAKeyPair.generate()
-
-
-@pytest.fixture
-async def server_url(
-    monkeypatch: pytest.MonkeyPatch, backend_mock, signing_key
-) -> AsyncIterator[str]:
-    verifier = JWTVerifier(public_key=signing_key.public_key, issuer=ISSUER, audience=AUDIENCE)
-    monkeypatch.setattr(mcp, "auth", verifier)
-    async with run_server_async(mcp) as url:
-        yield url
-
-
 def secrets_in(text: str, secrets: list[str]) -> list[str]:
     return [secret for secret in secrets if secret in text]
 
@@ -87,10 +69,7 @@ async def test_no_credential_is_logged_on_success_or_failure(
     # The JWT's payload alone is enough to show that a token leaked, even when a message was cut short.
     secrets = [token, token.split(".")[1], *([service_token] if service_token else [])]
     echoed = " ".join(f"Bearer {secret}" for secret in [*secrets[2:], token])
-    if PROBE_RESPONSE is None:
-        backend_mock.reply(PROBE_STATUS)
-    else:
-        backend_mock.reply(PROBE_STATUS, json=PROBE_RESPONSE)
+    queue_probe_reply(backend_mock)
     # A careless backend that echoes credentials into its errors.
     backend_mock.reply(401, json={"detail": f"bad credentials: {echoed}"})
     for _ in range(3):
@@ -112,10 +91,7 @@ async def test_no_credential_is_logged_on_success_or_failure(
 
 
 async def test_tool_calls_are_audited(client, backend_mock, captured):
-    if PROBE_RESPONSE is None:
-        backend_mock.reply(PROBE_STATUS)
-    else:
-        backend_mock.reply(PROBE_STATUS, json=PROBE_RESPONSE)
+    queue_probe_reply(backend_mock)
     backend_mock.reply(404, json={"detail": "gone"})
 
     await client.call_tool(PROBE_TOOL, PROBE_ARGUMENTS, raise_on_error=False)

@@ -2,32 +2,17 @@
 token never reaches the backend."""
 
 import logging
-from collections.abc import AsyncIterator
 
 import httpx2
 import pytest
 from fastmcp import Client
 from fastmcp.client.auth import BearerAuth
-from fastmcp.server.auth import JWTVerifier
 from fastmcp.server.auth.providers.jwt import RSAKeyPair
-from fastmcp.utilities.tests import run_server_async
 
-from config import reset_settings
 from identity import IDENTITY_HEADERS
-from main import mcp
+from tests.support import AUDIENCE, ISSUER, PROBE_ARGUMENTS, PROBE_TOOL, queue_probe_reply
 
-PROBE_TOOL = "get_note"
-PROBE_ARGUMENTS = {"note_id": 1}
-PROBE_STATUS = 200
-PROBE_RESPONSE = {"id": 1, "text": "string", "pinned": False}
-ISSUER = "https://issuer.test"
-AUDIENCE = "mcp-server-tests"
 FORGED = "mallory"
-
-
-@pytest.fixture(scope="module")
-def signing_key() -> RSAKeyPair:
-    return RSAKeyPair.generate()
 
 
 def token_for(key: RSAKeyPair, user: str) -> str:
@@ -45,32 +30,11 @@ def expected_identity(user: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-async def server_url(
-    monkeypatch: pytest.MonkeyPatch, backend_mock, signing_key
-) -> AsyncIterator[str]:
-    # The stdio user must differ from the token users, or a fallback to it would pass unnoticed.
-    monkeypatch.setenv("MCP_USER_ID", "stdio-user")
-    monkeypatch.setenv("MCP_ORG_ID", "stdio-org")
-    reset_settings()
-    verifier = JWTVerifier(public_key=signing_key.public_key, issuer=ISSUER, audience=AUDIENCE)
-    monkeypatch.setattr(mcp, "auth", verifier)
-    async with run_server_async(mcp) as url:
-        yield url
-
-
 async def call_probe(url: str, token: str, **extra: object):
     async with Client(url, auth=BearerAuth(token)) as client:
         return await client.call_tool(
             PROBE_TOOL, {**extra, **PROBE_ARGUMENTS}, raise_on_error=False
         )
-
-
-def queue_probe_reply(backend_mock) -> None:
-    if PROBE_RESPONSE is None:
-        backend_mock.reply(PROBE_STATUS)
-    else:
-        backend_mock.reply(PROBE_STATUS, json=PROBE_RESPONSE)
 
 
 def audited_users(caplog: pytest.LogCaptureFixture) -> list[str | None]:

@@ -20,8 +20,8 @@ DELETE_TASK = Operation(
 
 
 async def delete_task(
-    task_id: int,
     ctx: Context,
+    task_id: int,
 ) -> str:
     """Delete Task.
 

@@ -20,8 +20,8 @@ GET_TASK = Operation(
 
 
 async def get_task(
-    task_id: int,
     ctx: Context,
+    task_id: int,
 ) -> Task:
     """Get Task.
 

@@ -21,8 +21,8 @@ MARK_COMPLETED = Operation(
 
 
 async def mark_completed(
-    task_id: int,
     ctx: Context,
+    task_id: int,
 ) -> Task:
     """Mark Completed.
 

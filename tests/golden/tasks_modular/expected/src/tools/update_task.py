@@ -23,8 +23,8 @@ UPDATE_TASK = Operation(
 
 
 async def update_task(
-    task_id: int,
     ctx: Context,
+    task_id: int,
     title: str | None = None,
     priority: Priority | None = None,
 ) -> Task:

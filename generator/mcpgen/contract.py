@@ -1,0 +1,189 @@
+"""The answers contract: the data a generated project is rendered from, as Copier records it.
+
+`.copier-answers.yml` holds exactly these models, dumped without defaults. They are values only: names decided
+by the naming module, plain text, JSON values and type records. The template owns every line of code made from
+them, so a newer template reaches an old project through `copier update`. Bump `IR_VERSION` on any change
+that old answers would not satisfy, and add a Copier migration for it (see copier.yml `_migrations`).
+
+A type record is a string or a one-key mapping:
+- a scalar: "str", "int", "float", "bool", "any", "none", "date", "datetime" or "uuid";
+- a model class of the project: its name ("Task"), always capitalised;
+- {"list": type}, {"dict": type} (keys are strings), {"literal": [values]},
+  {"union": [types], "discriminator": "property"} (the discriminator only for tagged unions of models).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .ir.model import TypeRef
+
+IR_VERSION = 2
+
+TypeData = str | dict[str, Any]
+ParamLocation = Literal["path", "query", "header", "cookie", "field", "body"]
+
+
+def type_data(ref: TypeRef) -> TypeData:
+    """The record of a type, as the template reads it."""
+    if ref.scalar is not None:
+        return ref.scalar
+    if ref.model is not None:
+        return ref.model
+    if ref.items is not None:
+        return {"list": type_data(ref.items)}
+    if ref.values is not None:
+        return {"dict": type_data(ref.values)}
+    if ref.literal is not None:
+        return {"literal": list(ref.literal)}
+    record: dict[str, Any] = {"union": [type_data(member) for member in ref.union or ()]}
+    if ref.discriminator:
+        record["discriminator"] = ref.discriminator
+    return record
+
+
+def slot_type(ref: TypeRef) -> tuple[TypeData, bool]:
+    """The record of an argument's or field's type without its None, and whether None is allowed."""
+    if ref.union and any(member.scalar == "none" for member in ref.union):
+        return type_data(ref.without_none()), True
+    return type_data(ref), False
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+
+class ParamData(_Record):
+    """A tool argument. `in` is where it travels: a path, query, header or cookie parameter, one `field` of
+    the request body, or the whole `body`."""
+
+    name: str
+    wire: str | None = None  # the name on the wire, when it differs from `name`
+    location: ParamLocation = Field(alias="in")
+    type: TypeData
+    nullable: bool = False  # None is a value the API accepts
+    required: bool = False
+    default: str | int | float | bool | None = None  # an optional argument's default; else None
+    default_member: str | None = None  # the default as a member of the enum `type` names
+    description: str = ""
+    ge: float | int | None = None
+    le: float | int | None = None
+    gt: float | int | None = None
+    lt: float | int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    example: str | int | float | bool | None = None  # the spec's own example
+    sample: Any  # a value that satisfies the schema: the generated tests send it
+
+
+class ResponseData(_Record):
+    kind: Literal["json", "text", "binary", "empty"] = "json"
+    status: int = 200
+    type: TypeData | None = None
+    # A JSON answer whose full schema is too large for tools/list is declared loosely, still validated.
+    loose: bool = False
+    sample: Any = None
+
+
+class ToolData(_Record):
+    name: str  # the MCP tool name
+    function: str | None = None  # the Python function, when it differs from `name`
+    method: str
+    path: str
+    title: str  # the spec's summary, or the operation's name in words
+    description: str = ""  # left out when it only repeats the title
+    tags: list[str] = Field(default_factory=list)
+    deprecated: bool = False
+    params: list[str]  # keys of `Answers.parameters`, in the function's order; always written
+    body: Literal["json", "form", "multipart", "binary", "text"] | None = None
+    content_type: str | None = None
+    files: list[str] = Field(default_factory=list)  # multipart fields sent as files
+    response: ResponseData
+    list_tool: str | None = None  # the tool that lists what this one addresses by id
+    untestable: str | None = None  # why the generated tests cannot call it, if so
+
+
+class FieldData(_Record):
+    name: str
+    wire: str | None = None
+    type: TypeData
+    nullable: bool = False
+    required: bool = False
+    default: Any = None
+    default_member: str | None = None
+    description: str = ""
+
+
+class ModelData(_Record):
+    name: str
+    kind: Literal["object", "enum", "alias"] = "object"
+    description: str = ""
+    base: str | None = None
+    fields: list[FieldData] = Field(default_factory=list)
+    members: dict[str, Any] = Field(default_factory=dict)  # enum: member name -> value
+    alias: TypeData | None = None
+    examples: list[Any] = Field(default_factory=list)  # the spec's examples that match the schema
+    sample: Any = None
+
+
+class ApiData(_Record):
+    name: str  # how prose names the backend: "Todo API"
+    description: str = ""
+    version: str = ""
+
+
+class SpecData(_Record):
+    file: str  # the normalised copy of the spec, in the project
+    sha256: str
+
+
+class ApiKeyData(_Record):
+    name: str
+    location: Literal["header", "query", "cookie"]
+
+
+class IdentityHeaderData(_Record):
+    header: str
+    claim: str
+
+
+class AuthData(_Record):
+    api_key: ApiKeyData | None = None  # with the api-key pattern
+    identity_headers: list[IdentityHeaderData]  # always written, empty or not: the runtime reads it
+
+
+class SkippedData(_Record):
+    method: str
+    path: str
+    reason: str
+
+
+class Answers(_Record):
+    ir_version: int  # always written: Copier migrations read it
+    mcpgen_version: str
+    project_name: str
+    package: str
+    layout: Literal["modular", "monolithic"]
+    layout_reason: str
+    pattern: Literal["none", "api-key", "bearer", "service-to-service"]
+    pattern_reason: str
+    api: ApiData
+    base_url: str
+    spec: SpecData
+    auth: AuthData
+    # Every distinct argument once, by key: tools that share one (an id, pagination) name the same key.
+    parameters: dict[str, ParamData]
+    tools: list[ToolData]
+    models: list[ModelData]
+    probe: str  # the tool the generic generated tests call
+    skipped: list[SkippedData] = Field(default_factory=list)
+
+    def data(self) -> dict[str, Any]:
+        """Plain JSON-like data as Copier records it: every answer, and in the records only what differs from
+        its default."""
+        records = self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        everything = self.model_dump(mode="json", by_alias=True)
+        return {name: records.get(name, everything[name]) for name in everything}
