@@ -1,6 +1,8 @@
 """The error taxonomy: every failure a tool reports, typed so that an AI assistant can explain it and act on it."""
 
+import html
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -8,6 +10,7 @@ from typing import Any, Literal
 
 from fastmcp.exceptions import ToolError
 from pydantic import BaseModel, Field
+from pydantic import ValidationError as PydanticValidationError
 
 from logs import redact
 
@@ -61,8 +64,11 @@ GENERIC_SUGGESTIONS: dict[str, tuple[str, ...]] = {
 class ValidationErrorDetail(BaseModel):
     """One rejected input field."""
 
-    field: str = Field(description="Dotted path of the field, as the backend names it.")
-    location: str | None = Field(default=None, description="body, query, path, header or cookie.")
+    field: str = Field(description="Dotted path of the field, as the backend or the tool names it.")
+    location: str | None = Field(
+        default=None,
+        description="argument (refused before any request), body, query, path, header or cookie.",
+    )
     message: str
     type: str | None = Field(default=None, description="The backend's error code for this field.")
 
@@ -118,9 +124,34 @@ class BackendError(Exception):
         )
 
 
+# Where a stack trace starts, in the languages backends are written in: what follows is for the backend's
+# developers (file paths, code, often the values of variables), never for the assistant.
+_STACK_TRACE = re.compile(
+    r"Traceback \(most recent call last\)"  # Python
+    r"|^\s*File \".*\", line \d+"  # Python, a frame without its header
+    r"|^\s+at [\w$.<>/]+[(:]"  # Java, .NET, Node.js
+    r"|^Exception in thread "  # Java
+    r"|^goroutine \d+ \["  # Go
+    r"|^\s*#\d+ [/\w{]"  # PHP
+    r"|\bstack ?trace\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
 def sanitize_body(text: str, limit: int = MAX_BODY_CHARS) -> str:
-    """A backend body fit to show: credentials removed, then cut to `limit` characters."""
-    clean = redact(text.strip())
+    """A backend's error text fit to show: what precedes any stack trace, on one line, credentials removed,
+    cut to `limit` characters. An HTML error page is reduced to its title."""
+    text = text.strip()
+    if text.startswith("<"):
+        title = _HTML_TITLE.search(text)
+        text = html.unescape(title.group(1)) if title else ""
+    trace = _STACK_TRACE.search(text)
+    if trace:
+        text = text[: trace.start()]
+    clean = redact(" ".join(text.split()))
+    if trace:
+        clean = (clean + " (stack trace left out)").lstrip()
     return (
         clean
         if len(clean) <= limit
@@ -230,8 +261,8 @@ def error_from_status(
         said = "check " + ", ".join(field.field for field in fields[:5])
     elif said:
         details["backend_message"] = said
-    elif body.strip():
-        details["backend_body"] = sanitize_body(body)
+    elif shown := sanitize_body(body):
+        details["backend_body"] = shown
     message = happened.format(method=method, endpoint=endpoint) + f" (HTTP {status})"
     if said:
         message += f": {said}"
@@ -239,4 +270,35 @@ def error_from_status(
         message += f"; retry after {retry_after:g} seconds"
     return BackendError(
         error_type, message + ".", status_code=status, details=details, retry_after=retry_after
+    )
+
+
+def invalid_arguments(tool: str, error: PydanticValidationError) -> BackendError:
+    """Arguments the tool's own schema refuses, before any request: field, location and message for each.
+
+    Only pydantic's messages are kept: its input values may be anything the assistant sent, and its links
+    to errors.pydantic.dev help nobody at this point.
+    """
+    problems = error.errors(include_url=False, include_context=False, include_input=False)
+    fields = [
+        ValidationErrorDetail(
+            field=".".join(str(part) for part in item["loc"]) or "arguments",
+            location="argument",
+            message=sanitize_body(item["msg"], 200),
+            type=item["type"],
+        )
+        for item in problems[:MAX_FIELD_ERRORS]
+    ]
+    named = ", ".join(f"{field.field} ({field.message})" for field in fields[:5])
+    return BackendError(
+        "validation_error",
+        f"The arguments of {tool} are not valid: {named}.",
+        details={
+            "fields": [field.model_dump(exclude_none=True) for field in fields],
+            "count": len(problems),
+        },
+        hints=(
+            "Correct the arguments listed in details.fields and call the tool again; nothing was sent yet.",
+            "The tool's input schema gives each argument's type, format and limits.",
+        ),
     )

@@ -33,6 +33,9 @@ class Operation:
     suggestions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Multipart fields that carry a file as base64 text.
     files: tuple[str, ...] = ()
+    # Path parameters whose value is itself a path ("docs/guide.md"): their "/" separate segments. Every
+    # other path parameter is one segment, and a "/" in it is refused rather than sent.
+    reserved_path: tuple[str, ...] = ()
     # The tool declares a loose return type (its full output schema would be too large for tools/list):
     # the answer is still validated against `result_type`, then handed back as plain JSON data.
     plain_output: bool = False

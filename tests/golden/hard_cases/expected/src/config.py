@@ -2,12 +2,17 @@
 
 import sys
 from functools import cache
+from ipaddress import ip_address
 from pathlib import Path
-from typing import Literal, NoReturn, Self
+from typing import Annotated, Literal, NoReturn, Self
 from urllib.parse import urlsplit
 
+from joserfc.jwk import RSAKey
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The names a client on this machine uses for it.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class ConfigError(ValueError):
@@ -22,6 +27,8 @@ class Settings(BaseSettings):
 
     backend_url: str = "https://api.example.com/v2"
     request_timeout: float = Field(default=30.0, gt=0)
+    # Larger backend answers are refused unread: one huge answer must not exhaust the server's memory.
+    max_response_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     backend_api_key: SecretStr
 
@@ -34,8 +41,15 @@ class Settings(BaseSettings):
     mcp_jwt_jwks_uri: str | None = None
     mcp_jwt_issuer: str | None = None
     mcp_jwt_audience: str | None = None
+    # Seconds of clock difference tolerated in a JWT's nbf and iat claims.
+    mcp_jwt_leeway: float = Field(default=60.0, ge=0, le=600)
     mcp_dev_tokens_file: Path | None = None
     mcp_allow_anonymous: bool = False
+    # http mode: the Host names (and browser Origins) requests may carry, comma-separated, "*" wildcards
+    # allowed; the loopback names and MCP_HOST are always allowed. Anything else is DNS rebinding or a
+    # misrouted request, refused before it reaches MCP.
+    mcp_allowed_hosts: Annotated[list[str], NoDecode] = []
+    mcp_allowed_origins: Annotated[list[str], NoDecode] = []
 
     retry_attempts: int = Field(default=3, ge=1, le=10)
     retry_backoff: float = Field(default=1.0, ge=0)
@@ -64,6 +78,13 @@ class Settings(BaseSettings):
             raise ValueError("BACKEND_API_KEY must not be empty")
         return value
 
+    @field_validator("mcp_allowed_hosts", "mcp_allowed_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
     @field_validator("mcp_jwt_public_key")
     @classmethod
     def _unescape_pem(cls, value: str | None) -> str | None:
@@ -75,7 +96,33 @@ class Settings(BaseSettings):
             raise ValueError(
                 "MCP_JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY----- ...)"
             )
+        # Checked now rather than on the first request, where every token would be refused with no clue why.
+        try:
+            key = RSAKey.import_key(pem)
+        except Exception as error:
+            raise ValueError(
+                f"MCP_JWT_PUBLIC_KEY is not a readable RSA public key ({error.__class__.__name__}); "
+                "paste the issuer's PEM public key, -----BEGIN PUBLIC KEY----- to -----END PUBLIC KEY-----"
+            ) from None
+        if key.is_private:
+            raise ValueError(
+                "MCP_JWT_PUBLIC_KEY holds a private key; set the issuer's public key instead"
+            )
         return pem
+
+    @field_validator("mcp_jwt_jwks_uri")
+    @classmethod
+    def _check_jwks_uri(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        # Keys fetched over plain http could be replaced on the way, and then any token would verify.
+        local = parts.scheme == "http" and is_loopback(parts.hostname or "")
+        if not parts.hostname or not (parts.scheme == "https" or local):
+            raise ValueError(
+                "MCP_JWT_JWKS_URI must be an https:// URL (http:// only for localhost)"
+            )
+        return value.strip()
 
     @model_validator(mode="after")
     def _check_mcp_auth(self) -> Self:
@@ -106,6 +153,17 @@ class Settings(BaseSettings):
     @property
     def verifies_jwt(self) -> bool:
         return bool(self.mcp_jwt_public_key or self.mcp_jwt_jwks_uri)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or an address, IPv6 with or without brackets) is this machine only."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @cache

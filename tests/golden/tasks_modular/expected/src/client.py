@@ -30,6 +30,15 @@ logger = logging.getLogger(__name__)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 
 _PATH_PARAMETER = re.compile(r"{([^{}]+)}")
+# What servers and proxies commonly turn into path structure even when it arrives percent-encoded: a slash,
+# a backslash (IIS, some proxies), and their encoded forms, which a second decoding turns back into them.
+_PATH_STRUCTURE = re.compile(r"[/\\]|%2f|%5c|%2e", re.IGNORECASE)
+# A header value HTTP can carry as is: visible ASCII, with inner spaces but none at either end (RFC 9110).
+_HEADER_VALUE = re.compile(r"(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?")
+# An error answer is read this far, no further: its first lines are all the error report shows.
+_ERROR_BODY_BYTES = 64 * 1024
+# Headers that described how the body traveled; the body handed on is already decoded.
+_TRANSFER_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 # RFC 6265 cookie-octet punctuation: sent as is, so that base64 keys arrive unchanged; the rest is %-encoded.
 _COOKIE_SAFE = "!#$%&'()*+-./:<=>?@[]^_`{|}~"
 
@@ -90,6 +99,7 @@ class Backend:
     ) -> httpx2.Response:
         """Send one operation for `caller`; the successful response, or BackendError."""
         request = self._request_arguments(operation, caller, path, query, headers, cookies, body)
+        self._check_url(request)
         method = operation.method.upper()
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retry_attempts),
@@ -137,7 +147,7 @@ class Backend:
         status: int | None = None
         outcome = "error"
         try:
-            response = await self._client.send(self._client.build_request(**arguments))
+            response = await self._receive(self._client.build_request(**arguments))
             status = response.status_code
             if not response.is_success:
                 failure = self._status_failure(arguments["method"], arguments["url"], response)
@@ -145,6 +155,9 @@ class Backend:
                 raise _AttemptFailed(failure, delivered=True)
             outcome = "success"
             return response
+        except BackendError as error:
+            status, outcome = error.status_code, error.error_type
+            raise
         except httpx2.TransportError as error:
             failed = self._transport_failure(error, arguments["method"], arguments["url"])
             outcome = failed.error.error_type
@@ -168,6 +181,84 @@ class Backend:
                     "outcome": outcome,
                 },
             )
+
+    async def _receive(self, request: httpx2.Request) -> httpx2.Response:
+        """The backend's answer, read as a stream that stops at MAX_RESPONSE_BYTES, so that one huge answer
+        cannot exhaust the server's memory. Error answers are read only as far as their report needs."""
+        response = await self._client.send(request, stream=True)
+        try:
+            limit = self.settings.max_response_bytes if response.is_success else _ERROR_BODY_BYTES
+            declared = response.headers.get("Content-Length", "")
+            if response.is_success and declared.isdigit() and int(declared) > limit:
+                raise self._too_large(request, response, limit)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    if response.is_success:
+                        raise self._too_large(request, response, limit)
+                    break  # the start of an error body is enough to report it
+            content = b"".join(chunks)[:limit]
+        finally:
+            await response.aclose()
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in _TRANSFER_HEADERS
+        ]
+        return httpx2.Response(
+            response.status_code, headers=headers, content=content, request=request
+        )
+
+    def _too_large(
+        self, request: httpx2.Request, response: httpx2.Response, limit: int
+    ) -> BackendError:
+        # Raised as is, not as _AttemptFailed, so never retried: the same request would get the same answer.
+        return BackendError(
+            "backend_error",
+            f"The backend's answer is larger than MAX_RESPONSE_BYTES ({limit} bytes), so it was not read.",
+            status_code=response.status_code,
+            details={
+                "method": request.method,
+                "endpoint": request.url.path,
+                "max_response_bytes": limit,
+            },
+            hints=(
+                "Ask for less: use the tool's filtering or paging arguments, if it has any.",
+                "If answers this large are expected, the server's operator can raise MAX_RESPONSE_BYTES.",
+            ),
+        )
+
+    def _check_url(self, arguments: dict[str, Any]) -> None:
+        """Refuse, before any attempt, a request whose URL no HTTP client would send (httpx2 stops at 64 KB)."""
+        try:
+            self._client.build_request(
+                arguments["method"], arguments["url"], params=arguments["params"]
+            )
+        except httpx2.InvalidURL:
+            sizes = {
+                name: len(value)
+                for name, value in arguments["params"] or []
+                if name not in self._credential_query
+            }
+            largest = max(sizes, key=lambda name: sizes[name], default=None)
+            fields = (
+                [{"field": largest, "location": "query", "message": "too long for a URL"}]
+                if largest
+                else []
+            )
+            raise BackendError(
+                "validation_error",
+                "The request's URL would be too long to send (HTTP clients and servers stop at about 64 KB); "
+                "shorten the query arguments" + (f", starting with {largest}." if largest else "."),
+                details={
+                    "method": arguments["method"],
+                    "endpoint": arguments["url"],
+                    "fields": fields,
+                },
+            ) from None
 
     def _transport_failure(
         self, error: httpx2.TransportError, method: str, url: str
@@ -231,7 +322,7 @@ class Backend:
         """What `httpx2.AsyncClient.build_request` needs; rebuilt into a fresh request for every attempt."""
         sent_headers = httpx2.Headers(
             {
-                name: _header_value(value)
+                name: _header_argument(name, value)
                 for name, value in (headers or {}).items()
                 if value is not None
             }
@@ -261,7 +352,7 @@ class Backend:
 
         arguments: dict[str, Any] = {
             "method": operation.method.upper(),
-            "url": _fill_path(operation.path, path or {}),
+            "url": _fill_path(operation.path, path or {}, operation.reserved_path),
             "params": params or None,
         }
         content, content_type, parts = _encode_body(operation, body)
@@ -291,6 +382,24 @@ def _header_value(value: Any) -> str:
     return _scalar(value)
 
 
+def _header_argument(name: str, value: Any) -> str:
+    """A header argument as sent; a value HTTP cannot carry is refused here rather than failing every attempt."""
+    text = _header_value(value)
+    if _HEADER_VALUE.fullmatch(text):
+        return text
+    if any(ord(character) > 0x7E for character in text):
+        problem = "has characters outside printable ASCII, which HTTP headers cannot carry"
+    elif any(ord(character) < 0x20 or ord(character) == 0x7F for character in text):
+        problem = "has control characters, such as line breaks, which HTTP headers cannot carry"
+    else:
+        problem = "starts or ends with whitespace, which HTTP drops"
+    raise BackendError(
+        "validation_error",
+        f"The header {name} {problem}.",
+        details={"fields": [{"field": name, "location": "header", "message": problem}]},
+    )
+
+
 def _flatten(name: str, value: Any) -> list[tuple[str, str]]:
     """Query and form fields: a list repeats its key, an object becomes deepObject keys `name[key]`."""
     if value is None:
@@ -308,23 +417,49 @@ header_value = _header_value
 query_pairs = _flatten
 
 
-def _fill_path(template: str, values: Mapping[str, Any]) -> str:
+def _fill_path(template: str, values: Mapping[str, Any], reserved: tuple[str, ...] = ()) -> str:
+    """The operation's path with its parameters filled in, each staying inside its own segment(s).
+
+    Servers decode %2F back into "/" before routing (uvicorn, and many proxies), so an encoded slash would
+    still reach an endpoint no tool exposes: values that would change the path's structure are refused.
+    """
+
     def fill(match: re.Match[str]) -> str:
         name, value = match.group(1), values.get(match.group(1))
-        text = "" if value is None else quote(_scalar(value), safe="")
+        text = "" if value is None else _scalar(value)
         if not text:
             # An empty segment would address another endpoint, typically the collection.
-            raise BackendError(
-                "validation_error",
-                f"The path parameter {name} must not be empty.",
-                details={
-                    "fields": [{"field": name, "location": "path", "message": "must not be empty"}]
-                },
+            raise _invalid_path(name, "must not be empty")
+        if name in reserved:
+            # A path-style value: its slashes separate segments, but none of them may climb or be empty.
+            segments = text.split("/")
+            if any(
+                segment in ("", ".", "..") or _PATH_STRUCTURE.search(segment)
+                for segment in segments
+            ):
+                raise _invalid_path(
+                    name, 'must be a relative path without empty, "." or ".." segments'
+                )
+            return "/".join(quote(segment, safe="") for segment in segments)
+        if _PATH_STRUCTURE.search(text):
+            raise _invalid_path(
+                name, 'must not contain "/" or "\\", nor "/", "\\" or "." percent-encoded'
             )
-        # A value of "." or ".." would be resolved as a path segment and reach another endpoint.
-        return text.replace(".", "%2E") if text.strip(".") == "" else text
+        if text.strip(".") == "":
+            # A value of "." or ".." would be resolved as a path segment and reach another endpoint.
+            return text.replace(".", "%2E")
+        # Everything else, including "?", "#" and control characters, is percent-encoded: part of the value.
+        return quote(text, safe="")
 
     return _PATH_PARAMETER.sub(fill, template)
+
+
+def _invalid_path(name: str, problem: str) -> BackendError:
+    return BackendError(
+        "validation_error",
+        f"The path parameter {name} {problem}.",
+        details={"fields": [{"field": name, "location": "path", "message": problem}]},
+    )
 
 
 def _decode_file(name: str, value: Any) -> tuple[str, bytes, str]:

@@ -5,16 +5,35 @@ named in IDENTITY_HEADERS travel to the backend.
 """
 
 import json
+import logging
+import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
-from fastmcp.server.auth import AuthProvider, JWTVerifier, StaticTokenVerifier
+from fastmcp.server.auth import AccessToken, AuthProvider, JWTVerifier, StaticTokenVerifier
 from fastmcp.server.dependencies import get_access_token
 
 from src.config import ConfigError, Settings
 from src.logs import protect
 from src.schemas.errors import BackendError
+
+logger = logging.getLogger(__name__)
+
+# Dev tokens are bearer secrets too: shorter ones can be guessed, and would be too short to redact reliably.
+MIN_DEV_TOKEN_LENGTH = 16
+
+# Identity values travel in HTTP headers, which carry visible ASCII only. Any other value (non-ASCII text,
+# control characters, spaces at either end) is sent RFC 8187-style, as in Content-Disposition's filename*:
+# "UTF-8''" and the value's UTF-8 bytes percent-encoded ("José" → "UTF-8''Jos%C3%A9"). A plain value that
+# starts with that prefix is encoded too, so the backend decodes without ambiguity: a value that starts with
+# "UTF-8''" (any case) is always encoded, any other is the value itself.
+ENCODED_PREFIX = "UTF-8''"
+_PLAIN_VALUE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+# RFC 8187 attr-char: what stays as is in an encoded value.
+_ATTR_CHAR = "!#$&+-.^_`|~"
 
 # The headers the backend reads the caller from, and the claim each one carries.
 IDENTITY_HEADERS: tuple[tuple[str, str], ...] = (
@@ -66,7 +85,63 @@ def identity_headers(caller: Caller) -> dict[str, str]:
                 "Tell the user to sign in again or to ask the operator; do not retry as is.",
             ),
         )
-    return {header: value for header, claim in IDENTITY_HEADERS if (value := caller.claim(claim))}
+    return {
+        header: header_safe(value)
+        for header, claim in IDENTITY_HEADERS
+        if (value := caller.claim(claim))
+    }
+
+
+def header_safe(value: str) -> str:
+    """An identity value as a header carries it: itself when it is plain ASCII, else encoded (see ENCODED_PREFIX)."""
+    if _PLAIN_VALUE.fullmatch(value) and value[: len(ENCODED_PREFIX)].upper() != ENCODED_PREFIX:
+        return value
+    return ENCODED_PREFIX + quote(value, safe=_ATTR_CHAR)
+
+
+class StrictJWTVerifier(JWTVerifier):
+    """FastMCP's JWTVerifier (signature, issuer, audience, expiry), and the time claims it leaves unchecked.
+
+    A token must say when it expires (`exp`): one without would be valid forever once leaked. A token that is
+    not valid yet (`nbf`) or claims to be issued in the future (`iat`) is refused. `leeway` seconds absorb
+    clock differences between the issuer and this server for those two.
+    """
+
+    def __init__(self, *, leeway: float, **options: Any) -> None:
+        super().__init__(**options)
+        self.leeway = leeway
+
+    async def load_access_token(self, token: str) -> AccessToken | None:
+        access = await super().load_access_token(token)
+        if access is None:
+            return None
+        problem = self._time_problem(access.claims or {}, time.time())
+        if problem:
+            # The subject is logged as FastMCP logs its own refusals; the token never is.
+            logger.info("Bearer token rejected for client %s: %s", access.client_id, problem)
+            return None
+        return access
+
+    def _time_problem(self, claims: Mapping[str, Any], now: float) -> str | None:
+        def number(name: str) -> float | None:
+            # RFC 7519 NumericDate: a JSON number. A bool is an int to Python, a numeric string is not one.
+            value = claims.get(name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return None
+            return float(value)
+
+        if number("exp") is None:
+            return "no numeric exp claim"
+        for name in ("nbf", "iat"):
+            if name in claims and number(name) is None:
+                return f"the {name} claim is not a number"
+        not_before = number("nbf")
+        if not_before is not None and not_before > now + self.leeway:
+            return "not valid yet (nbf)"
+        issued = number("iat")
+        if issued is not None and issued > now + self.leeway:
+            return "issued in the future (iat)"
+        return None
 
 
 def load_dev_tokens(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -85,6 +160,10 @@ def load_dev_tokens(settings: Settings) -> dict[str, dict[str, Any]]:
     tokens = {}
     for number, (token, entry) in enumerate(entries.items(), start=1):
         # Entries are numbered in messages: the token itself must not be printed.
+        if len(token) < MIN_DEV_TOKEN_LENGTH:
+            raise ConfigError(
+                f"MCP_DEV_TOKENS_FILE entry {number}: the token must be at least {MIN_DEV_TOKEN_LENGTH} characters"
+            )
         if (
             not isinstance(entry, dict)
             or not isinstance(entry.get("user_id"), str)
@@ -114,11 +193,12 @@ def build_auth(settings: Settings) -> AuthProvider | None:
     if settings.mcp_transport == "stdio":
         return None
     if settings.verifies_jwt:
-        return JWTVerifier(
+        return StrictJWTVerifier(
             public_key=settings.mcp_jwt_public_key,
             jwks_uri=settings.mcp_jwt_jwks_uri,
             issuer=settings.mcp_jwt_issuer,
             audience=settings.mcp_jwt_audience,
+            leeway=settings.mcp_jwt_leeway,
         )
     if settings.mcp_dev_tokens_file is not None:
         return StaticTokenVerifier(tokens=load_dev_tokens(settings))

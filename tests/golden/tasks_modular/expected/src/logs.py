@@ -14,8 +14,16 @@ from urllib.parse import quote, quote_plus
 
 REDACTED = "[REDACTED]"
 
-# Shorter values are too likely to occur in ordinary text to be replaced wherever they appear.
+# Shorter secrets are too likely to occur inside ordinary words to be replaced wherever they appear: they are
+# replaced where they stand alone, between characters that cannot continue a token (a header dump, a query
+# string, a JSON value), which is how a credential appears in a log line.
 _MIN_SECRET_LENGTH = 6
+
+# Names under which credentials travel: in key=value text, and as keys of structured log fields.
+_CREDENTIAL_NAME = (
+    r"(?:api[-_]?key|access[-_]?token|refresh[-_]?token|client[-_]?secret|password|secret|token)"
+)
+_CREDENTIAL_KEY = re.compile(rf"(?i)\b(?:{_CREDENTIAL_NAME}|(?:proxy-)?authorization|cookie)\b")
 
 _PATTERNS = (
     # Authorization headers as they appear in dumps, reprs and curl-style traces.
@@ -26,9 +34,10 @@ _PATTERNS = (
     re.compile(r"(?i)(\bbearer\s+)(?!\[REDACTED\])[A-Za-z0-9\-._~+/]+=*"),
     # Credential-looking key=value or "key": "value" pairs.
     re.compile(
-        r"(?i)(\b(?:api[-_]?key|access[-_]?token|refresh[-_]?token|client[-_]?secret|password|secret|token)\b"
-        r"[\"']?\s*[:=]\s*[\"']?)(?!\[REDACTED\])[^\s\"'&,;}\]]+"
+        rf"(?i)(\b{_CREDENTIAL_NAME}\b[\"']?\s*[:=]\s*[\"']?)(?!\[REDACTED\])[^\s\"'&,;}}\]]+"
     ),
+    # The password of a URL's userinfo, as in connection strings: postgresql://app:<password>@db/prod.
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/?#@:\"']*:)(?!\[REDACTED\])[^\s/?#@\"']+(?=@)"),
 )
 # A JWT anywhere: three base64url segments, the first two JSON objects ("eyJ" is base64 for '{"').
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -43,11 +52,17 @@ def protect(*values: str | None) -> None:
     global _secrets_pattern
     with _lock:
         for value in values:
-            if value and len(value) >= _MIN_SECRET_LENGTH:
+            if value:
                 _secrets.update({value, quote(value, safe=""), quote_plus(value), quote(value)})
         if _secrets:
             ordered = sorted(_secrets, key=len, reverse=True)
-            _secrets_pattern = re.compile("|".join(re.escape(secret) for secret in ordered))
+            _secrets_pattern = re.compile("|".join(_secret_pattern(secret) for secret in ordered))
+
+
+def _secret_pattern(secret: str) -> str:
+    if len(secret) >= _MIN_SECRET_LENGTH:
+        return re.escape(secret)
+    return rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
 
 
 def redact(text: str) -> str:
@@ -69,13 +84,23 @@ def _clean(value: object) -> object:
     return value if cleaned == text else cleaned
 
 
+def _literal_message(record: logging.LogRecord) -> str:
+    """A record's format and arguments side by side, for a record whose arguments do not fit its format."""
+    try:
+        return f"{record.msg} {record.args!r}"
+    except Exception:  # an argument whose repr fails: its type is all that can be said
+        return f"{record.msg!s:.200} (unprintable arguments)"
+
+
 def _scrub(record: logging.LogRecord) -> None:
     try:
         message = record.getMessage()
-    except (
-        Exception
-    ):  # a malformed logging call; the handler reports it, with nothing formatted yet
-        message = ""
+    except Exception:
+        # A logging call whose arguments do not fit its format, typically because text with a "%" (a server
+        # name, say) was pasted into the format. Every handler would fail on it, and logging's error report
+        # prints the raw arguments, so it is made literal here and then redacted like any other message.
+        message = _literal_message(record)
+        record.msg, record.args = message, None
     if redact(message) != message:
         # Cleaning argument by argument keeps record.args a tuple for the formatters that unpack it
         # (uvicorn's); when a secret only appears once message and arguments are joined, the joined text goes.
@@ -132,16 +157,35 @@ _CHATTY = ("httpx2", "httpcore2", "uvicorn.access")
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: timestamp, level, logger, message and the record's `extra` fields."""
+    """One JSON object per line: timestamp, level, logger, message and the record's `extra` fields.
+
+    It never fails on a record: a failure would make logging print the record's raw arguments instead.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
+        try:
+            return self._format(record)
+        except Exception as error:
+            return json.dumps(
+                {
+                    "timestamp": _timestamp(record),
+                    "level": record.levelname,
+                    "logger": record.name,
+                    "message": f"a log record could not be formatted ({error.__class__.__name__})",
+                }
+            )
+
+    def _format(self, record: logging.LogRecord) -> str:
+        try:
+            message = record.getMessage()
+        except Exception:
+            # A record built without the record factory (logging.makeLogRecord) was never made literal.
+            message = _literal_message(record)
         entry: dict[str, object] = {
-            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
-                timespec="milliseconds"
-            ),
+            "timestamp": _timestamp(record),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": message,
         }
         entry.update(
             (key, value)
@@ -152,13 +196,54 @@ class JsonFormatter(logging.Formatter):
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
             entry["exception"] = record.exc_text
-        # `extra` fields are set after the record factory ran, so the whole line is checked again.
-        return redact(json.dumps(entry, default=str))
+        # `extra` fields are set after the record factory ran, so every value is checked again; value by
+        # value, so that a redaction can never break the JSON around it.
+        return json.dumps(_redacted(entry))
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+def _redacted(value: object) -> object:
+    """A JSON-ready copy of `value` with every text redacted; other objects become their redacted text."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            # A field named like a credential (extra={"api_key": ...}) is hidden whatever its value looks like.
+            hidden = item and _CREDENTIAL_KEY.search(str(key))
+            cleaned[redact(str(key))] = REDACTED if hidden else _redacted(item)
+        return cleaned
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return redact(value if isinstance(value, str) else str(value))
+
+
+class StderrHandler(logging.StreamHandler):
+    """stderr, with a failure report that cannot leak: logging's own prints the record's raw arguments."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(
+                json.dumps(
+                    {
+                        "timestamp": _timestamp(record),
+                        "level": "ERROR",
+                        "logger": __name__,
+                        "message": f"a log record from {record.name} could not be written",
+                    }
+                )
+                + self.terminator
+            )
+        except Exception:  # stderr itself is gone: nothing left to report to
+            pass
 
 
 def configure_logging(level: str = "INFO") -> None:
     """Send every log record, as JSON, to stderr (stdout carries the MCP protocol in stdio mode)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     for existing in root.handlers[:]:
