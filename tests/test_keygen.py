@@ -212,7 +212,7 @@ def test_a_looser_mode_is_tightened_and_reported(tmp_path):
     result = run("--env-file", str(path), "--var", "B")
     assert result.exit_code == 0, result.output
     assert mode_of(path) == 0o600
-    assert "was readable by others (mode 0644); it is now 0600" in result.stderr
+    assert "had mode 0644, looser than 0600; it is now 0600" in result.stderr
     assert path.read_text().startswith("A=1\nB=")
 
 

@@ -261,7 +261,7 @@ def keygen(
             typer.echo(f"{written.action} {secret.env_var} in {written.path} (mode 0600)")
     if written and written.previous_mode is not None:
         typer.echo(
-            f"note: {written.path} was readable by others (mode {written.previous_mode:04o}); it is now 0600",
+            f"note: {written.path} had mode {written.previous_mode:04o}, looser than 0600; it is now 0600",
             err=True,
         )
     if written is None:
