@@ -92,3 +92,7 @@ def test_every_pattern_renders_its_credential(copie, pattern):
     }[pattern]
     for variable in ("BACKEND_API_KEY=", "BACKEND_TOKEN=", "SERVICE_AUTH_TOKEN="):
         assert (variable in env) == (variable == expected), variable
+    # Only Pattern 4 needs the backend changed, so only it ships the patch and its test.
+    patches = {"backend_patches/dependencies.py", "tests/unit/test_backend_patches.py"}
+    present = {name for name in patches if (project / name).is_file()}
+    assert present == (patches if pattern == "service-to-service" else set())

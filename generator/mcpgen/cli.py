@@ -194,3 +194,75 @@ def answers(
     )
     prepared = _run(lambda: prepare(request))
     sys.stdout.write(yaml.safe_dump(prepared.answers.data(), sort_keys=False, allow_unicode=True))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# mcpgen keygen: kept apart from the generation commands above; the secrets logic lives in keygen.py.
+
+
+def _keygen_error(error: MCPGenError, as_json: bool) -> None:
+    if as_json:
+        detail = {"message": error.message, "file": error.file, "hint": error.hint or None}
+        typer.echo(json.dumps({"error": detail}, indent=2))
+        raise typer.Exit(2)
+    _fail(str(error))
+
+
+@app.command()
+def keygen(
+    kind: Annotated[
+        str, typer.Option(help="service-token (Pattern 4's SERVICE_AUTH_TOKEN) or api-key (mcp_<43 chars>).")
+    ] = "service-token",
+    prefix: Annotated[
+        str | None, typer.Option(help="The API key's prefix instead of mcp: 1-16 letters and digits.")
+    ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(help="Write the secret into this dotenv file (mode 0600), replacing only its variable."),
+    ] = None,
+    var: Annotated[
+        str | None,
+        typer.Option(help="Variable to set (default SERVICE_AUTH_TOKEN, or BACKEND_API_KEY for api-key)."),
+    ] = None,
+    show: Annotated[bool, typer.Option(help="With --env-file, also print the secret.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"kind", "token", "sha256", "env_var", ...} on stdout.')
+    ] = False,
+) -> None:
+    """Make a service token or API key; print it once with its SHA-256 hash, or write it to a .env file.
+
+    Nothing reaches the disk without --env-file. Keep only the hash where the secret is checked.
+    """
+    from .keygen import make_secret, write_env_file
+
+    try:
+        secret = make_secret(kind, prefix=prefix, env_var=var)
+        written = write_env_file(env_file, secret.env_var, secret.value) if env_file else None
+    except MCPGenError as error:
+        _keygen_error(error, as_json)
+        return
+    shown = written is None or show
+    if as_json:
+        summary = {
+            "kind": secret.kind,
+            "token": secret.value if shown else None,
+            "sha256": secret.sha256,
+            "env_var": secret.env_var,
+            "entropy_bits": secret.entropy_bits,
+            "env_file": str(written.path) if written else None,
+            "env_file_action": written.action if written else None,
+        }
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        if shown:
+            typer.echo(f"{secret.env_var}={secret.value}")
+        typer.echo(f"sha256: {secret.sha256}")
+        if written:
+            typer.echo(f"{written.action} {secret.env_var} in {written.path} (mode 0600)")
+    if written and written.previous_mode is not None:
+        typer.echo(
+            f"note: {written.path} had mode {written.previous_mode:04o}, looser than 0600; it is now 0600",
+            err=True,
+        )
+    if written is None:
+        typer.echo("note: this secret is shown once and stored nowhere; --env-file PATH writes it", err=True)
