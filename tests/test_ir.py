@@ -102,7 +102,7 @@ def test_pattern_override_and_layout_rule():
     _, forced = project_for(GOLDEN / "notes_monolithic" / "spec.yaml", layout="modular")
     assert forced.name == "modular" and "the rule would pick monolithic" in forced.reason
     _, five = project_for(GOLDEN / "hard_cases" / "spec.yaml")
-    assert five.name == "modular" and "7 tools" in five.reason
+    assert five.name == "modular" and "8 tools" in five.reason
 
 
 def test_parameters_by_location_and_tag_filters():
@@ -129,3 +129,11 @@ def test_include_and_exclude_tags(tmp_path):
     path.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": ops}))
     assert [t.name for t in project_for(path, include_tags=["Alpha"])[0].tools] == ["a"]
     assert [t.name for t in project_for(path, exclude_tags=["alpha"])[0].tools] == ["b"]
+
+
+def test_a_path_parameter_marked_allow_reserved_may_hold_slashes():
+    project, _ = project_for(GOLDEN / "hard_cases" / "spec.yaml")
+    read_file = next(t for t in project.tools if t.name == "read_file")
+    assert [(p.wire, p.path_style) for p in read_file.params] == [("file_path", True)]
+    others = [p for t in project.tools if t is not read_file for p in t.params if p.location == "path"]
+    assert others and not any(p.path_style for p in others)

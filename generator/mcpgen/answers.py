@@ -51,6 +51,7 @@ def _param(param: Param, tool: Tool) -> ParamData:
         default_member=param.default_member,
         description=param.description,
         example=param.example,
+        path_style=param.path_style,
         sample=param.sample,
         **constraints,
     )

@@ -76,6 +76,7 @@ class ParamData(_Record):
     max_length: int | None = None
     pattern: str | None = None
     example: str | int | float | bool | None = None  # the spec's own example
+    path_style: bool = False  # a path parameter whose value may span segments ("a/b")
     sample: Any  # a value that satisfies the schema: the generated tests send it
 
 

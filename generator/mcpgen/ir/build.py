@@ -369,6 +369,7 @@ class _Builder:
             constraints=constraints,
             example=example if _scalar(example) else None,
             sample=self.sample(schema),
+            path_style=location == "path" and source.get("allowReserved") is True,
         )
 
     # ---- request body ---------------------------------------------------------------------------------

@@ -167,6 +167,7 @@ class Param(BaseModel):
     example: Any = None  # the spec's own scalar example, if any
     sample: Any = None  # a value that satisfies the schema, for the generated tests
     file: bool = False  # a multipart part sent as a file, given as base64 text
+    path_style: bool = False  # a path parameter whose value may hold "/" (the spec says allowReserved: true)
 
 
 class Response(BaseModel):

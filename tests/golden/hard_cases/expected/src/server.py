@@ -12,6 +12,7 @@ from src.tools.get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12 imp
 )
 from src.tools.post_nodes import post_nodes
 from src.tools.put_weird import put_weird
+from src.tools.read_file import read_file
 from src.tools.upload_blob import upload_blob
 from src.tools.upload_photo import upload_photo
 
@@ -23,6 +24,14 @@ mcp = FastMCP(
 )
 mcp.custom_route("/health", methods=["GET"])(health)
 
+mcp.tool(
+    read_file,
+    name="read_file",
+    title="Read a file by its path, which may hold slashes",
+    annotations=ToolAnnotations(
+        readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+    ),
+)
 mcp.tool(
     post_nodes,
     name="post_nodes",
