@@ -160,10 +160,13 @@ def operation_constant(function: str) -> str:
     return function.upper()
 
 
-def constant_clashes(function: str, class_names: set[str]) -> bool:
-    """Whether a tool's operation constant would hide a model class or an imported name (`UUID`)."""
-    name = operation_constant(function)
-    return name in class_names or name in GENERATED_CODE_NAMES
+def free_of_classes(function: str, class_names: set[str], functions: Scope) -> str:
+    """The function itself, or a new name when its operation constant would hide a model class or an imported
+    name (a tool `url` beside a class `URL`)."""
+    constant = operation_constant(function)
+    if constant in class_names or constant in GENERATED_CODE_NAMES:
+        return functions.claim(function + "_tool")
+    return function
 
 
 def class_name(text: str) -> str:
@@ -214,9 +217,10 @@ def member_hint(owner: str, role: str) -> str:
     return owner + pascal(role)
 
 
-# A tool's arguments must not hide what its function uses: the injected context, and "body" is kept for a
-# whole request body.
-RESERVED_PARAMS = frozenset({"ctx", "body"})
+# The argument that carries a whole request body, when the body is not flattened into one argument per field.
+BODY_ARGUMENT = "body"
+# A tool's arguments must not hide what its function uses: the injected context, and the body argument.
+RESERVED_PARAMS = frozenset({"ctx", BODY_ARGUMENT})
 
 
 def param_name(wire: str, location: str, scope: Scope) -> str:

@@ -9,9 +9,10 @@ from typing import Any
 from ..errors import Diagnostic, MCPGenError, pointer
 from ..load import LoadedSpec, resolve_pointer
 from ..naming import (
+    BODY_ARGUMENT,
     OperationKey,
     Scope,
-    constant_clashes,
+    free_of_classes,
     function_name,
     member_hint,
     param_name,
@@ -52,6 +53,27 @@ class BuildResult:
 
     project: Project
     warnings: list[Diagnostic]
+
+
+@dataclass(frozen=True)
+class SpecOperation:
+    """One operation of the spec, with the parameters its path item gives every operation under it."""
+
+    path: str
+    method: str
+    operation: dict
+    shared_parameters: list
+    pointer: str
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    """How a tool sends its request body: the kind, the media type, and the arguments that make it up."""
+
+    kind: str | None = None
+    media_type: str | None = None
+    whole: str | None = None  # the one argument that is the whole body, if it is not flattened
+    params: list[Param] = field(default_factory=list)
 
 
 class _Unsupported(Exception):
@@ -131,7 +153,7 @@ class _Builder:
 
     # ---- operations -----------------------------------------------------------------------------------
 
-    def operations(self) -> list[tuple[str, str, dict, list, str]]:
+    def operations(self) -> list[SpecOperation]:
         found = []
         include = {t.lower() for t in self.options.include_tags}
         exclude = {t.lower() for t in self.options.exclude_tags}
@@ -147,7 +169,7 @@ class _Builder:
                 tags = {str(t).lower() for t in operation.get("tags") or []}
                 if (include and not tags & include) or tags & exclude:
                     continue
-                found.append((path, method, operation, shared, pointer("paths", path, method)))
+                found.append(SpecOperation(path, method, operation, shared, pointer("paths", path, method)))
             if isinstance(item.get("trace"), dict):
                 self.warnings.append(
                     Diagnostic("TRACE operations are not turned into tools", pointer("paths", path))
@@ -163,10 +185,12 @@ class _Builder:
                 merged[(param["name"], param["in"])] = param
         return merged
 
-    def scan_identity_headers(self, operations: list) -> None:
+    def scan_identity_headers(self, operations: list[SpecOperation]) -> None:
         """Identity headers the spec declares anywhere: they decide the pattern before any tool is built."""
-        for _path, _method, operation, shared, _where in operations:
-            for wire, location in self.merged_parameters(operation, shared):
+        for spec_operation in operations:
+            for wire, location in self.merged_parameters(
+                spec_operation.operation, spec_operation.shared_parameters
+            ):
                 claim = self.identity.get(wire.lower()) if location == "header" else None
                 if claim:
                     self.declared_identity.setdefault(wire, claim)
@@ -179,24 +203,32 @@ class _Builder:
         self.warnings += decision.warnings
         names = tool_names(
             [
-                OperationKey(op.get("operationId"), method, path, tuple(str(t) for t in op.get("tags") or []))
-                for path, method, op, _, _ in operations
+                OperationKey(
+                    o.operation.get("operationId"),
+                    o.method,
+                    o.path,
+                    tuple(str(t) for t in o.operation.get("tags") or []),
+                )
+                for o in operations
             ]
         )
         tools: list[Tool] = []
         skipped: list[Skipped] = []
         functions = Scope()
-        for index, ((path, method, operation, shared, where), name) in enumerate(
-            zip(operations, names, strict=True)
-        ):
+        for index, (spec_operation, name) in enumerate(zip(operations, names, strict=True)):
             if self.progress:
                 self.progress(index + 1, len(operations))
             try:
                 function = functions.claim(function_name(name))
-                tools.append(self.tool(name, function, path, method, operation, shared, where))
+                tools.append(self.tool(name, function, spec_operation))
             except _Unsupported as exc:
-                skipped.append(Skipped(method=method.upper(), path=path, pointer=where, reason=str(exc)))
-                self.warnings.append(Diagnostic(f"skipped {method.upper()} {path}: {exc}", where))
+                method, path, where = (
+                    spec_operation.method.upper(),
+                    spec_operation.path,
+                    spec_operation.pointer,
+                )
+                skipped.append(Skipped(method=method, path=path, pointer=where, reason=str(exc)))
+                self.warnings.append(Diagnostic(f"skipped {method} {path}: {exc}", where))
         if not tools:
             hint = (
                 "check --include-tag/--exclude-tag"
@@ -252,34 +284,33 @@ class _Builder:
                 pass
         return models
 
-    def tool(
-        self, name: str, function: str, path: str, method: str, op: dict, shared: list, where: str
-    ) -> Tool:
+    def tool(self, name: str, function: str, spec_operation: SpecOperation) -> Tool:
+        op, where = spec_operation.operation, spec_operation.pointer
         hint = pascal(name)
         scope = Scope()
         self.sample_errors = []
-        params = self.parameters(op, shared, where, scope, hint)
-        body_kind, content_type, body_param, body_params = self.request_body(op, where, scope, hint)
-        file_fields = [p.wire for p in body_params if p.file]
-        if body_kind == "multipart" and body_param:
+        params = self.parameters(op, spec_operation.shared_parameters, where, scope, hint)
+        body = self.request_body(op, where, scope, hint)
+        file_fields = [p.wire for p in body.params if p.file]
+        if body.kind == "multipart" and body.whole:
             file_fields = self._file_properties(op)
-        params.extend(body_params)
+        params.extend(body.params)
         params.sort(key=lambda p: not p.required)
         return Tool(
             name=name,
             operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else None,
             function=function,
-            method=method.upper(),
-            path=path,
+            method=spec_operation.method.upper(),
+            path=spec_operation.path,
             pointer=where,
             summary=short_text(op.get("summary"), 120),
             description=short_text(op.get("description"), MAX_TOOL_DESCRIPTION),
             tags=[str(t) for t in op.get("tags") or []],
             deprecated=op.get("deprecated") is True,
             params=params,
-            request_body=body_kind,
-            content_type=content_type,
-            body_param=body_param,
+            request_body=body.kind,
+            content_type=body.media_type,
+            body_param=body.whole,
             file_fields=file_fields,
             response=self.response(op, where, hint),
             untestable="; ".join(self.sample_errors),
@@ -374,10 +405,10 @@ class _Builder:
 
     # ---- request body ---------------------------------------------------------------------------------
 
-    def request_body(self, op: dict, where: str, scope: Scope, hint: str):
+    def request_body(self, op: dict, where: str, scope: Scope, hint: str) -> RequestBody:
         body = self.deref(op.get("requestBody"))
         if not isinstance(body, dict) or not isinstance(body.get("content"), dict) or not body["content"]:
-            return None, None, None, []
+            return RequestBody()
         picked = _pick_media(body["content"])
         if picked is None:
             raise _Unsupported(
@@ -389,7 +420,7 @@ class _Builder:
         if kind in ("binary", "text"):
             description = "File content, base64-encoded." if kind == "binary" else "The request body text."
             param = Param(
-                name=scope.claim("body"),
+                name=scope.claim(BODY_ARGUMENT),
                 wire="body",
                 location="body",
                 type=scalar("str"),
@@ -397,7 +428,7 @@ class _Builder:
                 description=description,
                 sample="aGVsbG8=" if kind == "binary" else "text",
             )
-            return kind, media_type, param.name, [param]
+            return RequestBody(kind, media_type, param.name, [param])
         props = self.schemas.object_properties(schema) if schema is not None else None
         if props and props[0] and not self._has_free_form_extras(schema):
             properties, required_names = props
@@ -419,10 +450,10 @@ class _Builder:
                     wire, "body", ref, is_required, resolved, description.strip(), scope, resolved, where
                 )
                 params.append(param.model_copy(update={"file": kind == "multipart" and is_file}))
-            return kind, media_type, None, params
+            return RequestBody(kind, media_type, None, params)
         ref = self.schemas.type_of(schema, member_hint(hint, "body")) if schema is not None else ANY
         param = Param(
-            name=scope.claim("body"),
+            name=scope.claim(BODY_ARGUMENT),
             wire="body",
             location="body",
             type=ref,
@@ -430,7 +461,7 @@ class _Builder:
             description=short_text(self.schemas.resolve(schema).get("description")) or "The request body.",
             sample=self.sample(schema) if schema is not None else {},
         )
-        return kind, media_type, param.name, [param]
+        return RequestBody(kind, media_type, param.name, [param])
 
     def _file_properties(self, op: dict) -> list[str]:
         body = self.deref(op.get("requestBody")) or {}
@@ -496,8 +527,7 @@ class _Builder:
     def avoid_model_names(tools: list[Tool], functions: Scope, class_names: set[str]) -> None:
         """A tool's operation constant (`URL` for a tool `url`) must not hide a model class so spelled."""
         for tool in tools:
-            if constant_clashes(tool.function, class_names):
-                tool.function = functions.claim(tool.function + "_tool")
+            tool.function = free_of_classes(tool.function, class_names, functions)
 
     @staticmethod
     def measure_responses(tools: list[Tool], models: list[Model]) -> None:

@@ -138,7 +138,6 @@ class Model(BaseModel):
     description: str = ""
     base: str | None = None  # the model class an object extends (allOf), if any
     fields: list[ModelField] = PydanticField(default_factory=list)
-    enum_base: Literal["StrEnum", "IntEnum"] | None = None
     members: list[EnumMember] = PydanticField(default_factory=list)
     alias: TypeRef | None = None
     examples: list[Any] = PydanticField(default_factory=list)  # only those that match the schema

@@ -292,7 +292,6 @@ class SchemaCompiler:
                 kind="enum",
                 pointer=where,
                 description=description,
-                enum_base=self._enum_base(enum),
                 members=members,
                 examples=examples,
             )
