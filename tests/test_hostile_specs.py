@@ -472,3 +472,17 @@ def test_a_wrong_type_is_one_line_with_its_pointer(tmp_path, mutate, where, mess
     result = CliRunner().invoke(app, ["from-openapi", str(spec), "-o", str(tmp_path / "out"), "--dry-run"])
     assert result.exit_code == 2, result.output
     assert f"spec.json#{where}: {message}" in result.stderr
+
+
+def test_swagger_security_definitions_are_checked_too(tmp_path):
+    document = {
+        "swagger": "2.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}},
+        "securityDefinitions": {"key": {"type": "apiKey", "in": "header"}},
+    }
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document))
+    with pytest.raises(MCPGenError, match="the security scheme's 'name' is not a string") as caught:
+        load.load_spec(str(spec))
+    assert caught.value.pointer == "/securityDefinitions/key"

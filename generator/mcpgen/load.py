@@ -1,4 +1,8 @@
-"""Load stage: a path or URL → a checked OpenAPI 3.x document (plain dict) with only local `$ref`s left."""
+"""Load stage: a path or URL → a checked OpenAPI 3.x document (plain dict) with only local `$ref`s left.
+
+Swagger 2.0 documents are converted to OpenAPI 3.0.3 here, after every check has run on the original, so
+each error points into the file the user wrote.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from .limits import MAX_SPEC_BYTES
 from .parse import Parsed, parse_text
 from .refgraph import check_ref_graph, resolve_pointer
 from .shape import check_shape
+from .swagger2 import convert_swagger2
 
 SUPPORTED_VERSIONS = ("3.0", "3.1")
+SWAGGER_VERSION = "2.0"
 MAX_VALIDATION_WARNINGS = 5
 __all__ = ["LoadedSpec", "is_url", "load_spec", "resolve_pointer"]
 
@@ -112,11 +118,13 @@ def _check_version(document: Any, source: str) -> str:
             hint="pass an OpenAPI 3.0 or 3.1 spec",
         )
     if "openapi" not in document and "swagger" in document:
+        if str(document["swagger"]) == SWAGGER_VERSION:
+            return SWAGGER_VERSION
         raise MCPGenError(
-            f"Swagger {document['swagger']} is not supported yet",
+            f"Swagger {document['swagger']} is not supported",
             file=source,
             pointer="/swagger",
-            hint="convert it to OpenAPI 3 first, e.g. with swagger2openapi or editor.swagger.io",
+            hint="convert it to OpenAPI 3 first, e.g. with editor.swagger.io",
         )
     version = document.get("openapi")
     if version is None:
@@ -135,7 +143,7 @@ def _check_version(document: Any, source: str) -> str:
             f"OpenAPI version {version} is not supported",
             file=source,
             pointer="/openapi",
-            hint="mcpgen reads OpenAPI 3.0.x and 3.1.x",
+            hint="mcpgen reads OpenAPI 3.0.x and 3.1.x, and Swagger 2.0",
         )
     return version
 
@@ -282,6 +290,10 @@ def load_spec(source: str, *, allow_remote_refs: bool = False, validate: bool = 
     refs.apply()
     warnings += refs.warnings
     check_ref_graph(document, source)
+    if version == SWAGGER_VERSION:
+        converted = convert_swagger2(document, source)
+        document, version = converted.document, converted.document["openapi"]
+        warnings += converted.warnings
     if validate:
         warnings += _validation_warnings(document, version)
     return LoadedSpec(document=document, source=source, version=version, warnings=warnings)
