@@ -85,10 +85,16 @@ def test_unsupported_version(tmp_path):
     assert "spec.yaml#/openapi" in line and "4.0.0 is not supported" in line
 
 
-def test_swagger_2_gets_a_clear_message(tmp_path):
+def test_swagger_before_2_gets_a_clear_message(tmp_path):
+    spec = write(tmp_path, "spec.json", json.dumps({"swagger": "1.2", "info": {}, "paths": {}}))
+    line = one_line_error(run(str(spec), "-o", str(tmp_path / "out")))
+    assert "Swagger 1.2 is not supported" in line and "#/swagger" in line and "convert it" in line
+
+
+def test_swagger_2_is_converted_and_then_checked_like_any_spec(tmp_path):
     spec = write(tmp_path, "spec.json", json.dumps({"swagger": "2.0", "info": {}, "paths": {}}))
     line = one_line_error(run(str(spec), "-o", str(tmp_path / "out")))
-    assert "Swagger 2.0 is not supported yet" in line and "#/swagger" in line and "convert it" in line
+    assert "no operation can become a tool" in line
 
 
 def test_unresolvable_ref_names_its_pointer(tmp_path):

@@ -1,4 +1,4 @@
-"""Generated trees must match the committed ones byte for byte; `python -m tests.golden.regen` rewrites them."""
+"""Generated trees must match the committed ones byte for byte; `python -m tests.golden.regen` rewrites."""
 
 import difflib
 from pathlib import Path

@@ -137,3 +137,20 @@ def test_a_path_parameter_marked_allow_reserved_may_hold_slashes():
     assert [(p.wire, p.path_style) for p in read_file.params] == [("file_path", True)]
     others = [p for t in project.tools if t is not read_file for p in t.params if p.location == "path"]
     assert others and not any(p.path_style for p in others)
+
+
+@pytest.mark.parametrize(
+    "schema", [{"type": {"a": 1}}, {"type": "string", "format": ["date"]}, {"type": [["x"]]}]
+)
+def test_a_malformed_type_or_format_is_typed_loosely_not_a_crash(tmp_path, schema):
+    spec = write_spec(
+        tmp_path,
+        {
+            "operationId": "get_thing",
+            "parameters": [THING_ID, {"name": "odd", "in": "query", "schema": schema}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}},
+        },
+    )
+    project, _ = project_for(spec)
+    odd = next(p for p in project.tools[0].params if p.wire == "odd")
+    assert odd.type.scalar in ("any", "str")

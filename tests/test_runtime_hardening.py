@@ -82,7 +82,9 @@ class FileBackend:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> FileBackend:
@@ -135,7 +137,9 @@ def test_the_backend_stack_turns_an_encoded_slash_into_another_route(backend):
 
 
 def test_a_slash_in_a_path_value_never_reaches_another_route(project, backend):
-    plain, slashed, backslashed, encoded = call_get_file(project, backend.url, "x", "x/admin", "x\\admin", "x%2Fadmin")
+    plain, slashed, backslashed, encoded = call_get_file(
+        project, backend.url, "x", "x/admin", "x\\admin", "x%2Fadmin"
+    )
 
     assert not plain["is_error"], plain["text"]
     assert json.loads(plain["text"]) == {"route": "file", "name": "x"}

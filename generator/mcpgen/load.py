@@ -1,25 +1,28 @@
-"""Load stage: a path or URL → a checked OpenAPI 3.x document (plain dict) with only local `$ref`s left."""
+"""Load stage: a path or URL → a checked OpenAPI 3.x document (plain dict) with only local `$ref`s left.
+
+Swagger 2.0 documents are converted to OpenAPI 3.0.3 here, after every check has run on the original, so
+each error points into the file the user wrote.
+"""
 
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import yaml
-
 from .errors import Diagnostic, MCPGenError, pointer
-
-try:  # the C loader is ten times faster on multi-megabyte specs
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+from .limits import MAX_SPEC_BYTES
+from .parse import Parsed, parse_text
+from .refgraph import check_ref_graph, resolve_pointer
+from .shape import check_shape
+from .swagger2 import convert_swagger2
 
 SUPPORTED_VERSIONS = ("3.0", "3.1")
+SWAGGER_VERSION = "2.0"
 MAX_VALIDATION_WARNINGS = 5
+__all__ = ["LoadedSpec", "is_url", "load_spec", "resolve_pointer"]
 
 
 @dataclass
@@ -36,16 +39,40 @@ def is_url(source: str) -> bool:
     return urlsplit(source).scheme in ("http", "https")
 
 
-def _read_text(source: str) -> str:
-    if is_url(source):
-        import httpx2
+def _amount(size: int) -> str:
+    return f"{size / 2**20:.3g} MB" if size >= 2**20 else f"{size / 2**10:.3g} KB"
 
-        try:
-            response = httpx2.get(source, follow_redirects=True, timeout=30)
+
+def _too_large(source: str, size: int | None) -> MCPGenError:
+    limit = f"the {_amount(MAX_SPEC_BYTES)} mcpgen reads"
+    return MCPGenError(
+        f"is {_amount(size)}, more than {limit}" if size else f"is more than {limit}",
+        file=source,
+        hint="remove the paths and schemas the server does not need, or split the spec",
+    )
+
+
+def _download(source: str) -> tuple[bytes, str | None]:
+    """The body, read no further than the size limit, and the charset the server declared."""
+    import httpx2
+
+    body = bytearray()
+    try:
+        with httpx2.stream("GET", source, follow_redirects=True, timeout=30) as response:
             response.raise_for_status()
-        except httpx2.HTTPError as exc:
-            raise MCPGenError(f"cannot download the spec: {exc}", file=source, hint="check the URL") from exc
-        return response.text
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_SPEC_BYTES:
+                raise _too_large(source, int(declared))
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_SPEC_BYTES:
+                    raise _too_large(source, None)
+            return bytes(body), response.charset_encoding
+    except httpx2.HTTPError as exc:
+        raise MCPGenError(f"cannot download the spec: {exc}", file=source, hint="check the URL") from exc
+
+
+def _read_file(source: str) -> bytes:
     path = Path(source)
     if not path.exists():
         raise MCPGenError("file not found", file=source, hint="check the path to the OpenAPI spec")
@@ -54,33 +81,33 @@ def _read_text(source: str) -> str:
             "is a folder, not a spec file", file=source, hint="pass the JSON or YAML file itself"
         )
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            raise _too_large(source, size)
+        with path.open("rb") as handle:  # bounded: a pipe or a device has no size to check first
+            data = handle.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise MCPGenError(
+            f"cannot read the file: {exc.strerror or exc}", file=source, hint="check its permissions"
+        ) from exc
+    if len(data) > MAX_SPEC_BYTES:
+        raise _too_large(source, None)
+    return data
+
+
+def _read_text(source: str) -> str:
+    data, charset = _download(source) if is_url(source) else (_read_file(source), None)
+    try:
+        return data.decode(charset or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError) as exc:
         raise MCPGenError(
             "is not UTF-8 text", file=source, hint="save the spec as UTF-8 JSON or YAML"
         ) from exc
 
 
-def parse_text(text: str, source: str) -> Any:
-    """Parse JSON or YAML; a syntax error names the line and column."""
-    if text.lstrip().startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise MCPGenError(
-                f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                file=source,
-                hint="fix the syntax or re-export the spec",
-            ) from exc
-    try:
-        return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise MCPGenError(
-            f"invalid YAML{where}: {problem}", file=source, hint="fix the syntax or re-export the spec"
-        ) from exc
+def read_document(source: str) -> Parsed:
+    """Read and parse a spec or a file it refers to, as plain JSON data, within the limits."""
+    return parse_text(_read_text(source), source)
 
 
 def _check_version(document: Any, source: str) -> str:
@@ -90,12 +117,14 @@ def _check_version(document: Any, source: str) -> str:
             file=source,
             hint="pass an OpenAPI 3.0 or 3.1 spec",
         )
-    if "swagger" in document:
+    if "openapi" not in document and "swagger" in document:
+        if str(document["swagger"]) == SWAGGER_VERSION:
+            return SWAGGER_VERSION
         raise MCPGenError(
-            f"Swagger {document['swagger']} is not supported yet",
+            f"Swagger {document['swagger']} is not supported",
             file=source,
             pointer="/swagger",
-            hint="convert it to OpenAPI 3 first, e.g. with swagger2openapi or editor.swagger.io",
+            hint="convert it to OpenAPI 3 first, e.g. with editor.swagger.io",
         )
     version = document.get("openapi")
     if version is None:
@@ -114,27 +143,9 @@ def _check_version(document: Any, source: str) -> str:
             f"OpenAPI version {version} is not supported",
             file=source,
             pointer="/openapi",
-            hint="mcpgen reads OpenAPI 3.0.x and 3.1.x",
+            hint="mcpgen reads OpenAPI 3.0.x and 3.1.x, and Swagger 2.0",
         )
-    if not isinstance(document.get("paths", {}), dict):
-        raise MCPGenError("'paths' is not an object", file=source, pointer="/paths", hint="fix the spec")
     return version
-
-
-def resolve_pointer(document: Any, ref_pointer: str) -> Any:
-    """Follow a JSON pointer; KeyError when it leads nowhere."""
-    node = document
-    if ref_pointer in ("", "/"):
-        return node
-    for raw in ref_pointer.lstrip("/").split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list):
-            node = node[int(part)]
-        elif isinstance(node, dict):
-            node = node[part]
-        else:
-            raise KeyError(part)
-    return node
 
 
 def _walk(node: Any, path: tuple):
@@ -172,6 +183,7 @@ class _RefPolicy:
         self.allow_remote = allow_remote
         self.ids, self.anchors = _id_index(document)
         self.remote_cache: dict[str, Any] = {}
+        self.warnings: list[Diagnostic] = []  # what reading the referenced files taught us
 
     def apply(self) -> None:
         for where, node in list(_walk(self.document, ())):
@@ -225,7 +237,9 @@ class _RefPolicy:
         if not is_url(location):
             location = str((Path(base_source).parent / target_uri).resolve())
         if location not in self.remote_cache:
-            self.remote_cache[location] = parse_text(_read_text(location), location)
+            parsed = read_document(location)
+            self.remote_cache[location] = parsed.document
+            self.warnings.extend(parsed.warnings)
         try:
             target = copy.deepcopy(resolve_pointer(self.remote_cache[location], fragment))
         except (KeyError, IndexError, ValueError) as exc:
@@ -253,7 +267,8 @@ def _validation_warnings(document: dict, version: str) -> list[Diagnostic]:
     except ValidationError as exc:
         found = []
         for error in exc.errors()[:MAX_VALIDATION_WARNINGS]:
-            loc = [part for part in error["loc"] if not (isinstance(part, str) and part[:1].isupper())]
+            # the first part names the union member (the version); capitalised parts name models
+            loc = [part for part in error["loc"][1:] if not (isinstance(part, str) and part[:1].isupper())]
             found.append(Diagnostic(f"does not validate as OpenAPI {version}: {error['msg']}", pointer(*loc)))
         if exc.error_count() > MAX_VALIDATION_WARNINGS:
             found.append(
@@ -267,8 +282,18 @@ def _validation_warnings(document: dict, version: str) -> list[Diagnostic]:
 
 def load_spec(source: str, *, allow_remote_refs: bool = False, validate: bool = True) -> LoadedSpec:
     """Read, parse, check and validate a spec. Raises MCPGenError with a one-line explanation."""
-    document = parse_text(_read_text(source), source)
+    parsed = read_document(source)
+    document, warnings = parsed.document, list(parsed.warnings)
     version = _check_version(document, source)
-    _RefPolicy(document, source, allow_remote_refs).apply()
-    warnings = _validation_warnings(document, version) if validate else []
+    warnings += check_shape(document, source)
+    refs = _RefPolicy(document, source, allow_remote_refs)
+    refs.apply()
+    warnings += refs.warnings
+    check_ref_graph(document, source)
+    if version == SWAGGER_VERSION:
+        converted = convert_swagger2(document, source)
+        document, version = converted.document, converted.document["openapi"]
+        warnings += converted.warnings
+    if validate:
+        warnings += _validation_warnings(document, version)
     return LoadedSpec(document=document, source=source, version=version, warnings=warnings)

@@ -138,7 +138,8 @@ class Sampler:
 
     @staticmethod
     def _string(schema: dict) -> str:
-        text = _FORMAT_SAMPLES.get(schema.get("format"), "string")
+        fmt = schema.get("format")
+        text = _FORMAT_SAMPLES.get(fmt, "string") if isinstance(fmt, str) else "string"
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             try:

@@ -418,9 +418,11 @@ class SchemaCompiler:
             if isinstance(extra, dict) and extra:
                 return dict_of(self.type_of(extra, member_hint(hint, "value")))
             return dict_of(ANY)
-        if kind == "string" and schema.get("format") in _STRING_FORMATS:
-            return scalar(_STRING_FORMATS[schema["format"]])  # type: ignore[arg-type]
-        if kind in _PRIMITIVES:
+        # A malformed `type` or `format` (an object, a list) means nothing here: the value is typed as Any.
+        fmt = schema.get("format")
+        if kind == "string" and isinstance(fmt, str) and fmt in _STRING_FORMATS:
+            return scalar(_STRING_FORMATS[fmt])  # type: ignore[arg-type]
+        if isinstance(kind, str) and kind in _PRIMITIVES:
             return scalar(_PRIMITIVES[kind])  # type: ignore[arg-type]
         return ANY
 
