@@ -344,6 +344,8 @@ def migrate(old: dict) -> dict:
         "mcpgen_version": old.get("template_version", "2.1.0"),
         "project_name": old["project_name"],
         "package": old["package"],
+        # Template 2.2 installs the server under its own name instead of a top-level `src`.
+        "import_name": re.sub(r"\W", "_", old["package"].replace("-", "_")),
         "layout": old["layout"],
         "layout_reason": old["layout_reason"],
         "pattern": old["pattern"],

@@ -12,7 +12,7 @@ LIST_TOOLS = r"""
 import asyncio, importlib, json, os, sys
 sys.path.insert(0, os.getcwd())
 from fastmcp import Client, FastMCP
-module = importlib.import_module("src.server" if os.path.exists("src/server.py") else "main")
+module = importlib.import_module("src.server")
 mcp = next(v for v in vars(module).values() if isinstance(v, FastMCP))
 async def main():
     async with Client(mcp) as client:

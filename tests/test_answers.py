@@ -153,7 +153,7 @@ def test_a_template_asking_for_a_missing_answer_fails_loudly(tmp_path):
 
     repo = tmp_path / "template"
     shutil.copytree(template_repo(), repo)
-    server = repo / "templates" / "project" / "_shared" / "server.py.jinja"
+    server = repo / "templates" / "project" / "src" / "server.py.jinja"
     server.write_text(server.read_text() + "\n# {{ tools[0].no_such_answer }}\n")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run([*git, "commit", "-qam", "asks for a missing answer"], cwd=repo, check=True)

@@ -5,6 +5,7 @@ import zipfile
 import pytest
 
 from mcpgen.generate import Request, generate
+from mcpgen.naming import import_name, package_name
 from mcpgen.post import ruff_findings
 from tests.conftest import REPO, shared_spec
 from tests.generated import build_wheel, listed_tools, run_project_tests
@@ -32,8 +33,11 @@ def test_real_spec_generates_a_working_project(name, tmp_path):
 
     assert ruff_findings(out) == []
     wheel = build_wheel(out, tmp_path / "wheels")
+    package = import_name(package_name(result.project.title))
     with zipfile.ZipFile(wheel) as archive:
-        assert any(n.endswith(("server.py", "main.py")) for n in archive.namelist())
+        # The server installs under the project's own name, never as a top-level `src`.
+        assert f"{package}/server.py" in archive.namelist()
+        assert not [n for n in archive.namelist() if n.startswith("src/")]
     assert listed_tools(out) == [tool.name for tool in result.project.tools]
     summary = run_project_tests(out)
     assert " passed" in summary and "failed" not in summary, summary

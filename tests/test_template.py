@@ -25,25 +25,17 @@ def copy(copie, answers):
 
 def test_monolithic_layout(copie):
     project = copy(copie, answers_for("notes_monolithic"))
-    for name in (
-        "main.py",
-        "tools.py",
-        "client.py",
-        "config.py",
-        "schemas.py",
-        "errors.py",
-        "pyproject.toml",
-    ):
-        assert (project / name).is_file(), name
-    assert not (project / "src").exists()
-    tools = (project / "tools.py").read_text()
+    for name in ("server.py", "tools.py", "client.py", "config.py", "schemas.py", "errors.py"):
+        assert (project / "src" / name).is_file(), name
+    assert not (project / "src" / "tools").exists() and not (project / "src" / "schemas").exists()
+    tools = (project / "src" / "tools.py").read_text()
     assert all(f"async def {t}(" in tools for t in ("list_notes", "create_note", "get_note"))
 
 
 def test_modular_layout_has_one_file_per_tool(copie):
     answers = answers_for("tasks_modular")
     project = copy(copie, answers)
-    assert not (project / "main.py").exists()
+    assert not (project / "src" / "tools.py").exists()
     tool_files = sorted(p.stem for p in (project / "src" / "tools").glob("*.py") if p.stem != "__init__")
     functions = [t.get("function", t["name"]) for t in answers["tools"]]
     assert tool_files == sorted(functions)
@@ -54,7 +46,7 @@ def test_modular_layout_has_one_file_per_tool(copie):
 
 def test_layout_override_renders_the_other_layout(copie):
     project = copy(copie, answers_for("tasks_modular", layout="monolithic"))
-    assert (project / "main.py").is_file() and not (project / "src").exists()
+    assert (project / "src" / "tools.py").is_file() and not (project / "src" / "tools").exists()
 
 
 def test_answers_are_recorded_for_copier_update(copie):

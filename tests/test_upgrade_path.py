@@ -173,7 +173,7 @@ def test_a_change_of_wire_encoding_keeps_the_projects_own_tests_passing(tmp_path
     )
     update(project)
 
-    assert '",".join(' in (project / "client.py").read_text()
+    assert '",".join(' in (project / "src" / "client.py").read_text()
     assert " passed" in run_project_tests(project)
 
 

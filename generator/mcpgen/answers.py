@@ -22,7 +22,7 @@ from .contract import (
 )
 from .ir.model import Model, ModelField, Param, Project, Tool
 from .layout import Layout
-from .naming import Scope, api_name, package_name, words
+from .naming import Scope, api_name, import_name, package_name, words
 
 # A response that reaches more models than this would put hundreds of kilobytes of output schema into
 # tools/list (Stripe's Account reaches 427): it is declared loosely and still validated against the model.
@@ -182,13 +182,15 @@ def build_answers(
     api = api_name(project.title)
     auth = project.auth
     shown = shown_models(project)
+    package = package_name(project.title, name)
     table = _ParameterTable()
     tools = [_tool(t, table) for t in project.tools]
     return Answers(
         ir_version=IR_VERSION,
         mcpgen_version=__version__,
         project_name=" ".join((name or f"{project.title} MCP").split()),
-        package=package_name(project.title, name),
+        package=package,
+        import_name=import_name(package),
         layout=layout.name,
         layout_reason=layout.reason,
         pattern=auth.pattern,

@@ -166,7 +166,8 @@ class Answers(_Record):
     ir_version: int  # always written: Copier migrations read it
     mcpgen_version: str
     project_name: str
-    package: str
+    package: str  # the distribution and console script: todo-api-mcp
+    import_name: str  # what the `src` package installs as: todo_api_mcp
     layout: Literal["modular", "monolithic"]
     layout_reason: str
     pattern: Literal["none", "api-key", "bearer", "service-to-service"]

@@ -1,4 +1,4 @@
-"""Layout stage: modular (v2.1, `src/`, a module per tool) or monolithic (v2.0, `main.py`, `tools.py`)."""
+"""Layout stage: modular (v2.1, a module per tool in `src/tools/`) or monolithic (v2.0, `src/tools.py`)."""
 
 from __future__ import annotations
 

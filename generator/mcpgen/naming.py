@@ -6,6 +6,7 @@ import builtins
 import hashlib
 import keyword
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -235,6 +236,34 @@ def package_name(title: str, override: str | None = None) -> str:
     """The distribution and console-script name: `todo-api-mcp`."""
     base = snake(override or title).replace("_", "-") or "api"
     return base if base.endswith("mcp") else base + "-mcp"
+
+
+# Top-level packages a generated server imports, directly or through FastMCP.
+RUNTIME_PACKAGES = frozenset(
+    {
+        "fastmcp",
+        "mcp",
+        "pydantic",
+        "pydantic_settings",
+        "httpx2",
+        "httpcore2",
+        "tenacity",
+        "starlette",
+        "uvicorn",
+    }
+    | {"anyio", "jwt", "src", "tests"}
+)
+
+
+def import_name(package: str) -> str:
+    """The import name the project's `src` package installs under: `todo-api-mcp` -> `todo_api_mcp`.
+
+    It must not hide a standard-library module or a package the server imports (a project named "MCP").
+    """
+    name = python_identifier(package.replace("-", "_"), fallback="server")
+    if name in sys.stdlib_module_names or name in RUNTIME_PACKAGES:
+        name += "_server"
+    return name
 
 
 def api_name(title: str) -> str:

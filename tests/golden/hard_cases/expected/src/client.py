@@ -16,13 +16,13 @@ import httpx2
 from pydantic_core import to_jsonable_python
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from src.config import Settings, get_settings
-from src.identity import IDENTITY_HEADERS, Caller, identity_headers
-from src.logs import protect
-from src.schemas.errors import BackendError, error_from_status, parse_retry_after
+from .config import Settings, get_settings
+from .identity import IDENTITY_HEADERS, Caller, identity_headers
+from .logs import protect
+from .schemas.errors import BackendError, error_from_status, parse_retry_after
 
 if TYPE_CHECKING:
-    from src.invoke import Operation
+    from .invoke import Operation
 
 logger = logging.getLogger(__name__)
 

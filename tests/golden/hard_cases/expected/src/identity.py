@@ -16,8 +16,8 @@ from urllib.parse import quote
 from fastmcp.server.auth import AccessToken, AuthProvider, JWTVerifier, StaticTokenVerifier
 from fastmcp.server.dependencies import get_access_token
 
-from src.config import ConfigError, Settings
-from src.logs import protect
+from .config import ConfigError, Settings
+from .logs import protect
 
 logger = logging.getLogger(__name__)
 

@@ -4,17 +4,17 @@
 from fastmcp import FastMCP
 from mcp.types import ToolAnnotations
 
-from src.serving import health, lifespan, run
-from src.tools.create_cat import create_cat
-from src.tools.get_blobs import get_blobs
-from src.tools.get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12 import (
+from .serving import health, lifespan, run
+from .tools.create_cat import create_cat
+from .tools.get_blobs import get_blobs
+from .tools.get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12 import (
     get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12,
 )
-from src.tools.post_nodes import post_nodes
-from src.tools.put_weird import put_weird
-from src.tools.read_file import read_file
-from src.tools.upload_blob import upload_blob
-from src.tools.upload_photo import upload_photo
+from .tools.post_nodes import post_nodes
+from .tools.put_weird import put_weird
+from .tools.read_file import read_file
+from .tools.upload_blob import upload_blob
+from .tools.upload_photo import upload_photo
 
 mcp = FastMCP(
     name='Hard """ cases\'; import os # ✨ MCP',

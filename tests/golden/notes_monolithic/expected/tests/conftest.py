@@ -8,9 +8,9 @@ import httpx2
 import pytest
 from fastmcp import Client
 
-from client import API_KEY_NAME, Backend, set_backend
-from config import Settings, get_settings, reset_settings
-from main import mcp
+from src.client import API_KEY_NAME, Backend, set_backend
+from src.config import Settings, get_settings, reset_settings
+from src.server import mcp
 
 CREDENTIAL_ENV = "BACKEND_API_KEY"
 CREDENTIAL = "test-api-key-3b7e91c4d2a8"

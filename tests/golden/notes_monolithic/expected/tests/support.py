@@ -11,9 +11,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import httpx2
 from fastmcp.client.client import CallToolResult
 
-from client import header_value, query_pairs, wire_text
-from config import get_settings
-from invoke import Operation
+from src.client import header_value, query_pairs, wire_text
+from src.config import get_settings
+from src.invoke import Operation
 
 # Query parameters the server adds itself (its credential); tool arguments never set them.
 SERVER_QUERY = frozenset()

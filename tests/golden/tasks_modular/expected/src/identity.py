@@ -16,9 +16,9 @@ from urllib.parse import quote
 from fastmcp.server.auth import AccessToken, AuthProvider, JWTVerifier, StaticTokenVerifier
 from fastmcp.server.dependencies import get_access_token
 
-from src.config import ConfigError, Settings
-from src.logs import protect
-from src.schemas.errors import BackendError
+from .config import ConfigError, Settings
+from .logs import protect
+from .schemas.errors import BackendError
 
 logger = logging.getLogger(__name__)
 

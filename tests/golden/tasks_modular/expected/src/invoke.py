@@ -11,10 +11,10 @@ from typing import Any, Literal
 from fastmcp import Context
 from pydantic import TypeAdapter, ValidationError
 
-from src.client import get_backend
-from src.config import get_settings
-from src.identity import Caller, current_caller
-from src.schemas.errors import BackendError
+from .client import get_backend
+from .config import get_settings
+from .identity import Caller, current_caller
+from .schemas.errors import BackendError
 
 audit = logging.getLogger(f"{__name__}.audit")
 

@@ -1,6 +1,4 @@
-"""Structured JSON logs on stderr, with every credential redacted before any handler sees it.
-
-Redaction hooks the log record factory rather than a handler, so it also covers records from httpx2,
+"""Structured JSON logs on stderr, with every credential redacted before any handler sees it.Redaction hooks the log record factory rather than a handler, so it also covers records from httpx2,
 httpcore2, FastMCP and uvicorn, and any handler added later (a test's capture, an APM agent).
 """
 

@@ -4,13 +4,13 @@
 from fastmcp import FastMCP
 from mcp.types import ToolAnnotations
 
-from src.serving import health, lifespan, run
-from src.tools.create_task import create_task
-from src.tools.delete_task import delete_task
-from src.tools.get_task import get_task
-from src.tools.list_tasks import list_tasks
-from src.tools.mark_completed import mark_completed
-from src.tools.update_task import update_task
+from .serving import health, lifespan, run
+from .tools.create_task import create_task
+from .tools.delete_task import delete_task
+from .tools.get_task import get_task
+from .tools.list_tasks import list_tasks
+from .tools.mark_completed import mark_completed
+from .tools.update_task import update_task
 
 mcp = FastMCP(
     name="Tasks MCP",

@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from src.client import close_backend, has_backend
-from src.config import (
+from .client import close_backend, has_backend
+from .config import (
     LOOPBACK_HOSTS,
     ConfigError,
     Settings,
@@ -28,9 +28,9 @@ from src.config import (
     get_settings,
     is_loopback,
 )
-from src.identity import build_auth
-from src.logs import configure_logging
-from src.schemas.errors import BackendError, ErrorResponse, invalid_arguments, sanitize_body
+from .identity import build_auth
+from .logs import configure_logging
+from .schemas.errors import BackendError, ErrorResponse, invalid_arguments, sanitize_body
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from typing import Literal
 
 from fastmcp import Context
 
-from src.invoke import Operation, invoke
-from src.schemas.models import Cat
+from ..invoke import Operation, invoke
+from ..schemas.models import Cat
 
 CREATE_CAT = Operation(
     tool="create_cat",

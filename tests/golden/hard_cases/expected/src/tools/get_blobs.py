@@ -2,7 +2,7 @@
 
 from fastmcp import Context
 
-from src.invoke import Operation, invoke
+from ..invoke import Operation, invoke
 
 GET_BLOBS = Operation(
     tool="get_blobs",

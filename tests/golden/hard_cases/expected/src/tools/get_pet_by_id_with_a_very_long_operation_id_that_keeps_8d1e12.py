@@ -2,8 +2,8 @@
 
 from fastmcp import Context
 
-from src.invoke import Operation, invoke
-from src.schemas.models import Pet, Status
+from ..invoke import Operation, invoke
+from ..schemas.models import Pet, Status
 
 GET_PET_BY_ID_WITH_A_VERY_LONG_OPERATION_ID_THAT_KEEPS_8D1E12 = Operation(
     tool="get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12",

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastmcp import Context
 from pydantic import Field
 
-from src.invoke import Operation, invoke
+from ..invoke import Operation, invoke
 
 PUT_WEIRD = Operation(
     tool="put_weird",

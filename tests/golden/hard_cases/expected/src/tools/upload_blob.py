@@ -5,8 +5,8 @@ from typing import Annotated
 from fastmcp import Context
 from pydantic import Field
 
-from src.invoke import Operation, invoke
-from src.schemas.models import UploadBlobResponse
+from ..invoke import Operation, invoke
+from ..schemas.models import UploadBlobResponse
 
 UPLOAD_BLOB = Operation(
     tool="upload_blob",

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastmcp import Context
 from pydantic import Field
 
-from src.invoke import Operation, invoke
+from ..invoke import Operation, invoke
 
 UPLOAD_PHOTO = Operation(
     tool="upload_photo",

@@ -4,7 +4,7 @@
 import pytest
 from pydantic import TypeAdapter
 
-from schemas import Note
+from src.schemas import Note
 
 EXAMPLES = [
     pytest.param(Note, {"id": 1, "text": "Buy milk", "pinned": False}, id="Note-example-1"),

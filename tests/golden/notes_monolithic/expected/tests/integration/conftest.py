@@ -8,8 +8,8 @@ from fastmcp.server.auth import JWTVerifier
 from fastmcp.server.auth.providers.jwt import RSAKeyPair
 from fastmcp.utilities.tests import run_server_async
 
-from config import reset_settings
-from main import mcp
+from src.config import reset_settings
+from src.server import mcp
 from tests.support import AUDIENCE, ISSUER
 
 

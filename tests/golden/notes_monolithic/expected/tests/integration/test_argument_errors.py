@@ -9,8 +9,8 @@ import pytest
 from fastmcp import Client, FastMCP
 from pydantic import Field
 
-from errors import ErrorResponse
-from serving import lifespan
+from src.errors import ErrorResponse
+from src.serving import lifespan
 from tests.support import PROBE_ARGUMENTS, PROBE_TOOL
 
 

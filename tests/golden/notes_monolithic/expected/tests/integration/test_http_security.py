@@ -15,11 +15,11 @@ from fastmcp.utilities.http import find_available_port
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from config import get_settings, reset_settings
-from identity import build_auth
-from logs import REDACTED
-from main import mcp
-from serving import http_options, run
+from src.config import get_settings, reset_settings
+from src.identity import build_auth
+from src.logs import REDACTED
+from src.server import mcp
+from src.serving import http_options, run
 
 ISSUER = "https://issuer.test"
 AUDIENCE = "mcp-server-tests"

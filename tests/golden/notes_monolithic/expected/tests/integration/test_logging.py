@@ -7,7 +7,7 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.auth import BearerAuth
 
-from logs import JsonFormatter, protect
+from src.logs import JsonFormatter, protect
 from tests.support import (
     AUDIENCE,
     ISSUER,

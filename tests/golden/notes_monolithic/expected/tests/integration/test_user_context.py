@@ -9,7 +9,7 @@ from fastmcp import Client
 from fastmcp.client.auth import BearerAuth
 from fastmcp.server.auth.providers.jwt import RSAKeyPair
 
-from identity import IDENTITY_HEADERS
+from src.identity import IDENTITY_HEADERS
 from tests.support import AUDIENCE, ISSUER, PROBE_ARGUMENTS, PROBE_TOOL, queue_probe_reply
 
 FORGED = "mallory"

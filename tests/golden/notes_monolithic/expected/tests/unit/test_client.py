@@ -17,11 +17,11 @@ import pytest
 from fastmcp import Client, Context, FastMCP
 from pydantic import BaseModel, Field
 
-from client import get_backend
-from config import Settings, get_settings
-from errors import BackendError, ErrorResponse
-from identity import current_caller
-from invoke import Operation, invoke
+from src.client import get_backend
+from src.config import Settings, get_settings
+from src.errors import BackendError, ErrorResponse
+from src.identity import current_caller
+from src.invoke import Operation, invoke
 
 GET_THING = Operation(
     tool="get_thing",

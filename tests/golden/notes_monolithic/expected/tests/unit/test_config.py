@@ -7,10 +7,10 @@ from fastmcp.server.auth import JWTVerifier, StaticTokenVerifier
 from fastmcp.server.auth.providers.jwt import RSAKeyPair
 from pydantic import ValidationError
 
-from config import Settings, describe_validation_error, get_settings, reset_settings
-from identity import build_auth
-from main import mcp
-from serving import run
+from src.config import Settings, describe_validation_error, get_settings, reset_settings
+from src.identity import build_auth
+from src.server import mcp
+from src.serving import run
 
 
 def config_error(monkeypatch: pytest.MonkeyPatch, **env: str | None) -> str:

@@ -3,11 +3,11 @@ fields at fault. Stack traces, HTML pages and credentials (connection strings in
 
 import pytest
 
-from client import get_backend
-from config import get_settings
-from errors import MAX_BODY_CHARS, BackendError, error_from_status
-from identity import current_caller
-from invoke import Operation
+from src.client import get_backend
+from src.config import get_settings
+from src.errors import MAX_BODY_CHARS, BackendError, error_from_status
+from src.identity import current_caller
+from src.invoke import Operation
 
 GET_THING = Operation(tool="get_thing", method="GET", path="/things/{thing_id}")
 DSN = "postgresql://app:hunter2-db-password@db.internal:5432/prod"

@@ -10,9 +10,9 @@ import pytest
 from fastmcp import Client, FastMCP
 from pydantic import SecretStr
 
-from client import Backend
-from config import Settings
-from logs import JsonFormatter, StderrHandler, configure_logging, protect
+from src.client import Backend
+from src.config import Settings
+from src.logs import JsonFormatter, StderrHandler, configure_logging, protect
 
 SHORT_SECRET = "Qz7x9"
 TITLE_WITH_PERCENT = "100% %s %(x)s"

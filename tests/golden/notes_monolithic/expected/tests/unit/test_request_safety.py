@@ -13,11 +13,11 @@ from urllib.parse import unquote
 import httpx2
 import pytest
 
-from client import Backend, get_backend, set_backend
-from config import Settings, get_settings
-from errors import BackendError
-from identity import ENCODED_PREFIX, Caller, current_caller, header_safe
-from invoke import Operation
+from src.client import Backend, get_backend, set_backend
+from src.config import Settings, get_settings
+from src.errors import BackendError
+from src.identity import ENCODED_PREFIX, Caller, current_caller, header_safe
+from src.invoke import Operation
 
 GET_THING = Operation(tool="get_thing", method="GET", path="/things/{thing_id}")
 LIST_THINGS = Operation(tool="list_things", method="GET", path="/things")

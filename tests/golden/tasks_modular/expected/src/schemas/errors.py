@@ -12,7 +12,7 @@ from fastmcp.exceptions import ToolError
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from src.logs import redact
+from ..logs import redact
 
 ErrorType = Literal[
     "authentication_error",

@@ -2,7 +2,7 @@
 
 from fastmcp import Context
 
-from src.invoke import Operation, invoke
+from ..invoke import Operation, invoke
 
 DELETE_TASK = Operation(
     tool="delete_task",

@@ -2,8 +2,8 @@
 
 from fastmcp import Context
 
-from src.invoke import Operation, invoke
-from src.schemas.models import Task
+from ..invoke import Operation, invoke
+from ..schemas.models import Task
 
 GET_TASK = Operation(
     tool="get_task",

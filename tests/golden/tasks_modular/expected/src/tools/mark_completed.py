@@ -2,8 +2,8 @@
 
 from fastmcp import Context
 
-from src.invoke import Operation, invoke
-from src.schemas.models import Task
+from ..invoke import Operation, invoke
+from ..schemas.models import Task
 
 MARK_COMPLETED = Operation(
     tool="mark_completed",

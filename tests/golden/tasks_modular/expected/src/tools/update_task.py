@@ -2,8 +2,8 @@
 
 from fastmcp import Context
 
-from src.invoke import Operation, invoke
-from src.schemas.models import Priority, Task
+from ..invoke import Operation, invoke
+from ..schemas.models import Priority, Task
 
 UPDATE_TASK = Operation(
     tool="update_task",

@@ -1,4 +1,3 @@
-{%- from "templates/project/_shared/project.jinja" import modules, credential_env with context -%}
 """Who is calling: the verified MCP token in http mode, the configured user in stdio mode.
 
 Identity never comes from a tool argument, and the MCP client's own token stays here: only the claims
@@ -17,9 +16,8 @@ from urllib.parse import quote
 from fastmcp.server.auth import AccessToken, AuthProvider, JWTVerifier, StaticTokenVerifier
 from fastmcp.server.dependencies import get_access_token
 
-from {{ modules.config }} import ConfigError, Settings
-from {{ modules.errors }} import BackendError
-from {{ modules.logs }} import protect
+from .config import ConfigError, Settings
+from .logs import protect
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +35,7 @@ _PLAIN_VALUE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 _ATTR_CHAR = "!#$&+-.^_`|~"
 
 # The headers the backend reads the caller from, and the claim each one carries.
-IDENTITY_HEADERS: tuple[tuple[str, str], ...] = (
-{%- for item in auth.identity_headers %}
-    ({{ item.header | tojson }}, {{ item.claim | tojson }}),
-{%- endfor %}
-)
+IDENTITY_HEADERS: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,19 +71,11 @@ def current_caller(settings: Settings) -> Caller:
 
 def identity_headers(caller: Caller) -> dict[str, str]:
     """The headers that tell the backend who the caller is."""
-{%- if pattern == "service-to-service" %}
-    if not caller.user_id:
-        # The service token alone would let the backend act with no user, or as the service itself.
-        raise BackendError(
-            "authentication_error",
-            "This call has no user identity, so it was not sent to the backend.",
-            hints=(
-                "In http mode the MCP client's token needs a sub claim; in stdio mode the operator sets MCP_USER_ID.",
-                "Tell the user to sign in again or to ask the operator; do not retry as is.",
-            ),
-        )
-{%- endif %}
-    return {header: header_safe(value) for header, claim in IDENTITY_HEADERS if (value := caller.claim(claim))}
+    return {
+        header: header_safe(value)
+        for header, claim in IDENTITY_HEADERS
+        if (value := caller.claim(claim))
+    }
 
 
 def header_safe(value: str) -> str:
@@ -150,9 +136,13 @@ def load_dev_tokens(settings: Settings) -> dict[str, dict[str, Any]]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8")) if path else {}
     except (OSError, ValueError) as error:
-        raise ConfigError(f"MCP_DEV_TOKENS_FILE cannot be read as JSON: {error.__class__.__name__}") from None
+        raise ConfigError(
+            f"MCP_DEV_TOKENS_FILE cannot be read as JSON: {error.__class__.__name__}"
+        ) from None
     if not isinstance(entries, dict) or not entries:
-        raise ConfigError("MCP_DEV_TOKENS_FILE must hold a JSON object mapping each token to its user")
+        raise ConfigError(
+            "MCP_DEV_TOKENS_FILE must hold a JSON object mapping each token to its user"
+        )
     tokens = {}
     for number, (token, entry) in enumerate(entries.items(), start=1):
         # Entries are numbered in messages: the token itself must not be printed.
@@ -160,13 +150,26 @@ def load_dev_tokens(settings: Settings) -> dict[str, dict[str, Any]]:
             raise ConfigError(
                 f"MCP_DEV_TOKENS_FILE entry {number}: the token must be at least {MIN_DEV_TOKEN_LENGTH} characters"
             )
-        if not isinstance(entry, dict) or not isinstance(entry.get("user_id"), str) or not entry["user_id"]:
-            raise ConfigError(f"MCP_DEV_TOKENS_FILE entry {number} needs a non-empty string user_id")
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("user_id"), str)
+            or not entry["user_id"]
+        ):
+            raise ConfigError(
+                f"MCP_DEV_TOKENS_FILE entry {number} needs a non-empty string user_id"
+            )
         scopes = entry.get("scopes", [])
         if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
-            raise ConfigError(f"MCP_DEV_TOKENS_FILE entry {number}: scopes must be a list of strings")
+            raise ConfigError(
+                f"MCP_DEV_TOKENS_FILE entry {number}: scopes must be a list of strings"
+            )
         claims = {key: value for key, value in entry.items() if key != "user_id"}
-        tokens[token] = {**claims, "client_id": entry["user_id"], "sub": entry["user_id"], "scopes": scopes}
+        tokens[token] = {
+            **claims,
+            "client_id": entry["user_id"],
+            "sub": entry["user_id"],
+            "scopes": scopes,
+        }
     protect(*tokens)
     return tokens
 
@@ -187,5 +190,7 @@ def build_auth(settings: Settings) -> AuthProvider | None:
         return StaticTokenVerifier(tokens=load_dev_tokens(settings))
     if not settings.mcp_allow_anonymous:
         # Settings already refuse this; kept so that no code path serves http unauthenticated by accident.
-        raise ConfigError("MCP_TRANSPORT=http needs MCP_JWT_PUBLIC_KEY, MCP_JWT_JWKS_URI or MCP_DEV_TOKENS_FILE")
+        raise ConfigError(
+            "MCP_TRANSPORT=http needs MCP_JWT_PUBLIC_KEY, MCP_JWT_JWKS_URI or MCP_DEV_TOKENS_FILE"
+        )
     return None

@@ -1,4 +1,3 @@
-{%- from "templates/project/_shared/project.jinja" import modules, credential_env with context -%}
 """The one call every tool makes: send the operation for the caller, check the answer, report failures typed."""
 
 import base64
@@ -12,10 +11,10 @@ from typing import Any, Literal
 from fastmcp import Context
 from pydantic import TypeAdapter, ValidationError
 
-from {{ modules.client }} import get_backend
-from {{ modules.config }} import get_settings
-from {{ modules.errors }} import BackendError
-from {{ modules.identity }} import Caller, current_caller
+from .client import get_backend
+from .config import get_settings
+from .errors import BackendError
+from .identity import Caller, current_caller
 
 audit = logging.getLogger(f"{__name__}.audit")
 
@@ -67,7 +66,9 @@ async def invoke(
         response = await get_backend().send(
             operation, caller, path=path, query=query, headers=headers, cookies=cookies, body=body
         )
-        result = _result(operation, result_type, response.status_code, response.content, response.text)
+        result = _result(
+            operation, result_type, response.status_code, response.content, response.text
+        )
         if operation.plain_output:
             result = _adapter(result_type).dump_python(result, mode="json", by_alias=True)
         outcome = "success"
@@ -136,7 +137,8 @@ def _cached_adapter(result_type: Any) -> TypeAdapter[Any]:
 
 def _mismatch(operation: Operation, error: ValidationError) -> BackendError:
     problems = [
-        f"{'.'.join(str(part) for part in item['loc']) or 'response'}: {item['msg']}" for item in error.errors()[:5]
+        f"{'.'.join(str(part) for part in item['loc']) or 'response'}: {item['msg']}"
+        for item in error.errors()[:5]
     ]
     return BackendError(
         "backend_error",

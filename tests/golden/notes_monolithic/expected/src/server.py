@@ -4,8 +4,8 @@
 from fastmcp import FastMCP
 from mcp.types import ToolAnnotations
 
-from serving import health, lifespan, run
-from tools import create_note, get_note, list_notes
+from .serving import health, lifespan, run
+from .tools import create_note, get_note, list_notes
 
 mcp = FastMCP(
     name="Notes MCP",

@@ -1,6 +1,4 @@
-"""Structured JSON logs on stderr, with every credential redacted before any handler sees it.
-
-Redaction hooks the log record factory rather than a handler, so it also covers records from httpx2,
+"""Structured JSON logs on stderr, with every credential redacted before any handler sees it.Redaction hooks the log record factory rather than a handler, so it also covers records from httpx2,
 httpcore2, FastMCP and uvicorn, and any handler added later (a test's capture, an APM agent).
 """
 
@@ -20,7 +18,9 @@ REDACTED = "[REDACTED]"
 _MIN_SECRET_LENGTH = 6
 
 # Names under which credentials travel: in key=value text, and as keys of structured log fields.
-_CREDENTIAL_NAME = r"(?:api[-_]?key|access[-_]?token|refresh[-_]?token|client[-_]?secret|password|secret|token)"
+_CREDENTIAL_NAME = (
+    r"(?:api[-_]?key|access[-_]?token|refresh[-_]?token|client[-_]?secret|password|secret|token)"
+)
 _CREDENTIAL_KEY = re.compile(rf"(?i)\b(?:{_CREDENTIAL_NAME}|(?:proxy-)?authorization|cookie)\b")
 
 _PATTERNS = (
@@ -31,7 +31,9 @@ _PATTERNS = (
     ),
     re.compile(r"(?i)(\bbearer\s+)(?!\[REDACTED\])[A-Za-z0-9\-._~+/]+=*"),
     # Credential-looking key=value or "key": "value" pairs.
-    re.compile(rf"(?i)(\b{_CREDENTIAL_NAME}\b[\"']?\s*[:=]\s*[\"']?)(?!\[REDACTED\])[^\s\"'&,;}}\]]+"),
+    re.compile(
+        rf"(?i)(\b{_CREDENTIAL_NAME}\b[\"']?\s*[:=]\s*[\"']?)(?!\[REDACTED\])[^\s\"'&,;}}\]]+"
+    ),
     # The password of a URL's userinfo, as in connection strings: postgresql://app:<password>@db/prod.
     re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/?#@:\"']*:)(?!\[REDACTED\])[^\s/?#@\"']+(?=@)"),
 )
@@ -141,7 +143,11 @@ def _install_redaction() -> None:
 _install_redaction()
 
 # uvicorn adds color_message: the same text with terminal escapes.
-_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "color_message"}
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 # Their per-request lines repeat the backend call and access records; they are kept for LOG_LEVEL=DEBUG.
@@ -180,7 +186,9 @@ class JsonFormatter(logging.Formatter):
             "message": message,
         }
         entry.update(
-            (key, value) for key, value in vars(record).items() if key not in _RECORD_ATTRIBUTES and not key.startswith("_")
+            (key, value)
+            for key, value in vars(record).items()
+            if key not in _RECORD_ATTRIBUTES and not key.startswith("_")
         )
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)

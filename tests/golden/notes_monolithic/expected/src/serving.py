@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from client import close_backend, has_backend
-from config import (
+from .client import close_backend, has_backend
+from .config import (
     LOOPBACK_HOSTS,
     ConfigError,
     Settings,
@@ -28,9 +28,9 @@ from config import (
     get_settings,
     is_loopback,
 )
-from errors import BackendError, ErrorResponse, invalid_arguments, sanitize_body
-from identity import build_auth
-from logs import configure_logging
+from .errors import BackendError, ErrorResponse, invalid_arguments, sanitize_body
+from .identity import build_auth
+from .logs import configure_logging
 
 logger = logging.getLogger(__name__)
 

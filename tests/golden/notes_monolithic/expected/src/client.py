@@ -1,4 +1,3 @@
-{%- from "templates/project/_shared/project.jinja" import modules, credential_env with context -%}
 """The backend client: one pooled connection, the server's credentials, the caller's identity, and retries
 that never repeat a request the backend may already have acted on."""
 
@@ -17,21 +16,19 @@ import httpx2
 from pydantic_core import to_jsonable_python
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from {{ modules.config }} import Settings, get_settings
-from {{ modules.errors }} import BackendError, error_from_status, parse_retry_after
-from {{ modules.identity }} import IDENTITY_HEADERS, Caller, identity_headers
-from {{ modules.logs }} import protect
+from .config import Settings, get_settings
+from .errors import BackendError, error_from_status, parse_retry_after
+from .identity import IDENTITY_HEADERS, Caller, identity_headers
+from .logs import protect
 
 if TYPE_CHECKING:
-    from {{ modules.invoke }} import Operation
+    from .invoke import Operation
 
 logger = logging.getLogger(__name__)
 
 # Methods whose repetition has the effect of one call; only these are retried once a request may have arrived.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
-{%- if pattern == "api-key" %}
-API_KEY_NAME = {{ auth.api_key.name | tojson }}
-{%- endif %}
+API_KEY_NAME = "X-API-Key"
 
 _PATH_PARAMETER = re.compile(r"{([^{}]+)}")
 # What servers and proxies commonly turn into path structure even when it arrives percent-encoded: a slash,
@@ -71,25 +68,9 @@ class Backend:
         self._credential_headers: dict[str, str] = {}
         self._credential_query: dict[str, str] = {}
         self._credential_cookies: dict[str, str] = {}
-{%- if pattern == "api-key" %}
         api_key = settings.backend_api_key.get_secret_value()
         protect(api_key)
-{%- if auth.api_key.location == "query" %}
-        self._credential_query[API_KEY_NAME] = api_key
-{%- elif auth.api_key.location == "cookie" %}
-        self._credential_cookies[API_KEY_NAME] = api_key
-{%- else %}
         self._credential_headers[API_KEY_NAME] = api_key
-{%- endif %}
-{%- elif pattern == "bearer" %}
-        token = settings.backend_token.get_secret_value()
-        protect(token)
-        self._credential_headers["Authorization"] = f"Bearer {token}"
-{%- elif pattern == "service-to-service" %}
-        token = settings.service_auth_token.get_secret_value()
-        protect(token)
-        self._credential_headers["Authorization"] = f"Bearer {token}"
-{%- endif %}
         # Tool arguments may not set these: the server decides who it is and whom it acts for.
         self._reserved_headers = {name.lower() for name, _ in IDENTITY_HEADERS} | {
             name.lower() for name in self._credential_headers
@@ -100,7 +81,7 @@ class Backend:
             timeout=settings.request_timeout,
             # A redirect could carry the credentials elsewhere; the backend's URLs are known from its spec.
             follow_redirects=False,
-            headers={"User-Agent": {{ (package ~ " (MCP server)") | tojson }}},
+            headers={"User-Agent": "notes-mcp (MCP server)"},
         )
 
     async def aclose(self) -> None:
@@ -148,9 +129,11 @@ class Backend:
             # Waiting longer than the cap would stall the assistant; it gets the wait time instead.
             return error.error.retry_after <= self.settings.retry_after_cap
         status = error.error.status_code
-        return error.error.error_type in ("timeout_error", "connection_error", "rate_limit_error") or (
-            status is not None and status >= 500
-        )
+        return error.error.error_type in (
+            "timeout_error",
+            "connection_error",
+            "rate_limit_error",
+        ) or (status is not None and status >= 500)
 
     def _wait(self, state: RetryCallState) -> float:
         failed = state.outcome.exception() if state.outcome else None
@@ -221,16 +204,28 @@ class Backend:
             content = b"".join(chunks)[:limit]
         finally:
             await response.aclose()
-        headers = [(name, value) for name, value in response.headers.multi_items() if name.lower() not in _TRANSFER_HEADERS]
-        return httpx2.Response(response.status_code, headers=headers, content=content, request=request)
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in _TRANSFER_HEADERS
+        ]
+        return httpx2.Response(
+            response.status_code, headers=headers, content=content, request=request
+        )
 
-    def _too_large(self, request: httpx2.Request, response: httpx2.Response, limit: int) -> BackendError:
+    def _too_large(
+        self, request: httpx2.Request, response: httpx2.Response, limit: int
+    ) -> BackendError:
         # Raised as is, not as _AttemptFailed, so never retried: the same request would get the same answer.
         return BackendError(
             "backend_error",
             f"The backend's answer is larger than MAX_RESPONSE_BYTES ({limit} bytes), so it was not read.",
             status_code=response.status_code,
-            details={"method": request.method, "endpoint": request.url.path, "max_response_bytes": limit},
+            details={
+                "method": request.method,
+                "endpoint": request.url.path,
+                "max_response_bytes": limit,
+            },
             hints=(
                 "Ask for less: use the tool's filtering or paging arguments, if it has any.",
                 "If answers this large are expected, the server's operator can raise MAX_RESPONSE_BYTES.",
@@ -240,19 +235,35 @@ class Backend:
     def _check_url(self, arguments: dict[str, Any]) -> None:
         """Refuse, before any attempt, a request whose URL no HTTP client would send (httpx2 stops at 64 KB)."""
         try:
-            self._client.build_request(arguments["method"], arguments["url"], params=arguments["params"])
+            self._client.build_request(
+                arguments["method"], arguments["url"], params=arguments["params"]
+            )
         except httpx2.InvalidURL:
-            sizes = {name: len(value) for name, value in arguments["params"] or [] if name not in self._credential_query}
+            sizes = {
+                name: len(value)
+                for name, value in arguments["params"] or []
+                if name not in self._credential_query
+            }
             largest = max(sizes, key=lambda name: sizes[name], default=None)
-            fields = [{"field": largest, "location": "query", "message": "too long for a URL"}] if largest else []
+            fields = (
+                [{"field": largest, "location": "query", "message": "too long for a URL"}]
+                if largest
+                else []
+            )
             raise BackendError(
                 "validation_error",
                 "The request's URL would be too long to send (HTTP clients and servers stop at about 64 KB); "
                 "shorten the query arguments" + (f", starting with {largest}." if largest else "."),
-                details={"method": arguments["method"], "endpoint": arguments["url"], "fields": fields},
+                details={
+                    "method": arguments["method"],
+                    "endpoint": arguments["url"],
+                    "fields": fields,
+                },
             ) from None
 
-    def _transport_failure(self, error: httpx2.TransportError, method: str, url: str) -> _AttemptFailed:
+    def _transport_failure(
+        self, error: httpx2.TransportError, method: str, url: str
+    ) -> _AttemptFailed:
         timeout = self.settings.request_timeout
         details = {"method": method, "endpoint": url}
         if isinstance(error, httpx2.ConnectTimeout | httpx2.ConnectError):
@@ -266,16 +277,22 @@ class Backend:
             )
             return _AttemptFailed(failure, delivered=False)
         if isinstance(error, httpx2.PoolTimeout):
-            failure = BackendError("timeout_error", "No connection to the backend was free in time.", details=details)
+            failure = BackendError(
+                "timeout_error", "No connection to the backend was free in time.", details=details
+            )
             return _AttemptFailed(failure, delivered=False)
         if isinstance(error, httpx2.TimeoutException):
             failure = BackendError(
-                "timeout_error", f"The backend did not answer within {timeout:g} seconds.", details=details
+                "timeout_error",
+                f"The backend did not answer within {timeout:g} seconds.",
+                details=details,
             )
             return _AttemptFailed(failure, delivered=True)
         # The connection broke after the request started: the backend may have acted on it.
         failure = BackendError(
-            "connection_error", "The connection to the backend broke before it answered.", details=details
+            "connection_error",
+            "The connection to the backend broke before it answered.",
+            details=details,
         )
         return _AttemptFailed(failure, delivered=True)
 
@@ -305,7 +322,11 @@ class Backend:
     ) -> dict[str, Any]:
         """What `httpx2.AsyncClient.build_request` needs; rebuilt into a fresh request for every attempt."""
         sent_headers = httpx2.Headers(
-            {name: _header_argument(name, value) for name, value in (headers or {}).items() if value is not None}
+            {
+                name: _header_argument(name, value)
+                for name, value in (headers or {}).items()
+                if value is not None
+            }
         )
         for name in list(sent_headers):
             if name.lower() in self._reserved_headers:
@@ -326,7 +347,9 @@ class Backend:
         jar = {name: _scalar(value) for name, value in (cookies or {}).items() if value is not None}
         jar.update(self._credential_cookies)
         if jar:
-            sent_headers["Cookie"] = "; ".join(f"{name}={quote(value, safe=_COOKIE_SAFE)}" for name, value in jar.items())
+            sent_headers["Cookie"] = "; ".join(
+                f"{name}={quote(value, safe=_COOKIE_SAFE)}" for name, value in jar.items()
+            )
 
         arguments: dict[str, Any] = {
             "method": operation.method.upper(),
@@ -411,11 +434,18 @@ def _fill_path(template: str, values: Mapping[str, Any], reserved: tuple[str, ..
         if name in reserved:
             # A path-style value: its slashes separate segments, but none of them may climb or be empty.
             segments = text.split("/")
-            if any(segment in ("", ".", "..") or _PATH_STRUCTURE.search(segment) for segment in segments):
-                raise _invalid_path(name, 'must be a relative path without empty, "." or ".." segments')
+            if any(
+                segment in ("", ".", "..") or _PATH_STRUCTURE.search(segment)
+                for segment in segments
+            ):
+                raise _invalid_path(
+                    name, 'must be a relative path without empty, "." or ".." segments'
+                )
             return "/".join(quote(segment, safe="") for segment in segments)
         if _PATH_STRUCTURE.search(text):
-            raise _invalid_path(name, 'must not contain "/" or "\\", nor "/", "\\" or "." percent-encoded')
+            raise _invalid_path(
+                name, 'must not contain "/" or "\\", nor "/", "\\" or "." percent-encoded'
+            )
         if text.strip(".") == "":
             # A value of "." or ".." would be resolved as a path segment and reach another endpoint.
             return text.replace(".", "%2E")
