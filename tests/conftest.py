@@ -1,9 +1,23 @@
+import os
 from pathlib import Path
 
 import pytest
 
+from mcpgen.template_store import STORE_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SPECS = REPO.parent / "shared" / "specs"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def template_store_of_the_tests(tmp_path_factory):
+    """mcpgen keeps its template versions in ~/.local/share/mcpgen; the tests use a store of their own.
+
+    Set in the environment, so that projects record it and subprocesses (Copier, the CLI) find it too.
+    """
+    os.environ[STORE_ENV] = str(tmp_path_factory.mktemp("store") / "template")
+    yield
+    os.environ.pop(STORE_ENV, None)
 
 
 def shared_spec(name: str) -> Path:

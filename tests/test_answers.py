@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from mcpgen import contract
 from mcpgen.generate import Request, prepare
-from mcpgen.render import template_repo, version_tag
+from mcpgen.template_store import template_store, version_tag
 from tests.conftest import SHARED_SPECS
 from tests.golden.regen import GOLDEN, cases
 
@@ -152,7 +152,7 @@ def test_a_template_asking_for_a_missing_answer_fails_loudly(tmp_path):
     from copier import run_copy
 
     repo = tmp_path / "template"
-    shutil.copytree(template_repo(), repo)
+    shutil.copytree(template_store(), repo)
     server = repo / "templates" / "project" / "src" / "server.py.jinja"
     server.write_text(server.read_text() + "\n# {{ tools[0].no_such_answer }}\n")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]

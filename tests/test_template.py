@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from mcpgen.generate import Request, prepare
-from mcpgen.render import template_repo, version_tag
+from mcpgen.template_store import template_store, version_tag
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -18,7 +18,7 @@ def answers_for(case: str, **options) -> dict:
 
 
 def copy(copie, answers):
-    result = copie.copy(extra_answers=answers, template_dir=template_repo(), vcs_ref=version_tag())
+    result = copie.copy(extra_answers=answers, template_dir=template_store(), vcs_ref=version_tag())
     assert result.exit_code == 0, result.exception
     return result.project_dir
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from mcpgen.generate import Request, generate
-from mcpgen.render import template_repo, version_tag
+from mcpgen.template_store import template_store, version_tag
 from tests.generated import clean_env, run_project_tests
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -37,7 +37,7 @@ def copier(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def template(tmp_path) -> Path:
     """A template repository with this version tagged, to commit a next version onto."""
     repo = tmp_path / "template"
-    shutil.copytree(template_repo(), repo)
+    shutil.copytree(template_store(), repo)
     return repo
 
 
@@ -102,7 +102,7 @@ def test_a_template_only_change_reaches_the_project_and_hand_edits_survive(tmp_p
                 "\n\n# Reviewed for template 99.\nasync def {{ function(tool) }}(",
             ),
             (
-                "_shared/server.py.jinja",
+                "src/server.py.jinja",
                 'mcp.custom_route("/health"',
                 '# Serving since template 99.\nmcp.custom_route("/health"',
             ),

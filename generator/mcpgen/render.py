@@ -1,66 +1,23 @@
 """Render stage: answers → a project tree in a temporary folder, through this repo's own copier.yml, plus the
 normalised spec the answers came from.
 
-Copier renders from a throwaway git repo made from the packaged template and tagged with the package
-version, so that the project records `_commit` and can later be upgraded with `copier update`.
+Copier renders from the template store (template_store.py), where this mcpgen's template is tagged with its
+version, so that the project records `_commit` and a `_src_path` that `copier update` can reach.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import subprocess
-import tempfile
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import __version__
-from .template_files import template_root
+from .template_store import store_location, template_store, version_tag
 
 ANSWERS_FILE = ".copier-answers.yml"
 SPEC_FILE = "openapi.json"
-TEMPLATE_PARTS = ("copier.yml", "templates", "patterns", "migrations")
-DEFAULT_TEMPLATE_SRC = "https://github.com/mcpgen/mcpgen.git"
-_GIT = ["git", "-c", "user.name=mcpgen", "-c", "user.email=mcpgen@localhost", "-c", "init.defaultBranch=main"]
-
-
-def version_tag() -> str:
-    return f"v{__version__}"
-
-
-@cache
-def template_repo() -> Path:
-    """A git repo of every released template version plus this one, tagged `v<version>`, made once per
-    process from the packaged history (template_history/releases.bundle) and the packaged template."""
-    root = template_root()
-    repo = Path(tempfile.mkdtemp(prefix="mcpgen-template-"))
-    bundle = root / "template_history" / "releases.bundle"
-    if bundle.exists():
-        _git(repo.parent, "clone", "-q", str(bundle), str(repo))
-        for part in TEMPLATE_PARTS:
-            shutil.rmtree(repo / part, ignore_errors=True)
-            (repo / part).unlink(missing_ok=True)
-    else:
-        _git(repo, "init", "-q")
-    for part in TEMPLATE_PARTS:
-        source = root / part
-        if source.is_dir():
-            shutil.copytree(source, repo / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        elif source.exists():
-            shutil.copy2(source, repo / part)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "--allow-empty", "-m", f"template {__version__}")
-    # The packaged template is the truth for its own version, even if the history has a tag of that name.
-    _git(repo, "tag", "-f", version_tag())
-    return repo
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run([*_GIT, *args], cwd=cwd, check=True, capture_output=True)
 
 
 def spec_text(document: dict[str, Any]) -> str:
@@ -72,25 +29,38 @@ def spec_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def render(answers: dict[str, Any], destination: Path, *, spec: str, template_src: str | None = None) -> None:
-    """Render into `destination` (which must not exist yet), and keep the spec text beside the answers."""
+def render_template(answers: dict[str, Any], destination: Path, *, version: str | None = None) -> None:
+    """Copier renders one template version (this mcpgen's by default) with `answers` into `destination`."""
     from copier import run_copy
 
     run_copy(
-        str(template_repo()),
+        str(template_store()),
         str(destination),
         data=answers,
         defaults=True,
         unsafe=True,
-        vcs_ref=version_tag(),
+        vcs_ref=version_tag(version) if version else version_tag(),
         quiet=True,
     )
-    _record_template_source(destination / ANSWERS_FILE, template_src or DEFAULT_TEMPLATE_SRC)
+
+
+def render(
+    answers: dict[str, Any],
+    destination: Path,
+    *,
+    spec: str,
+    template_src: str | None = None,
+    version: str | None = None,
+) -> None:
+    """Render into `destination` (which must not exist yet), and keep the spec text beside the answers."""
+    render_template(answers, destination, version=version)
+    record_template_source(destination / ANSWERS_FILE, template_src or store_location())
     (destination / SPEC_FILE).write_text(spec, encoding="utf-8")
 
 
-def _record_template_source(answers_file: Path, template_src: str) -> None:
-    """Point `_src_path` at the template's home instead of the throwaway repo it was rendered from."""
+def record_template_source(answers_file: Path, template_src: str) -> None:
+    """Point `_src_path` at where `copier update` finds the template: the store as `~/...`, not the path
+    Copier saw."""
     lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
     for index, line in enumerate(lines):
         if line.startswith("_src_path:"):

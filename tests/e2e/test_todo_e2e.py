@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx2
 import pytest
+import yaml
 from fastmcp import Client
 from fastmcp.client.auth import BearerAuth
 from fastmcp.server.auth.providers.jwt import RSAKeyPair
@@ -166,6 +167,7 @@ def install(project: Path, venv: Path) -> Path:
 class Generated:
     python: Path
     summary: dict
+    console_script: str  # the project's package name, which names its console script
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +177,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     spec.write_text(run(sys.executable, "-m", "todo_backend.export_openapi", cwd=BACKEND_DIR).stdout)
     out = work / "todo-mcp"
     summary = json.loads(run(*mcpgen(), "from-openapi", spec, "-o", out, "--json").stdout)
-    return Generated(python=install(out, work / "venv"), summary=summary)
+    package = yaml.safe_load((out / ".copier-answers.yml").read_text())["package"]
+    return Generated(python=install(out, work / "venv"), summary=summary, console_script=package)
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +198,8 @@ def stack(generated: Generated, tmp_path_factory: pytest.TempPathFactory):
     )
     server = Service(
         "MCP server",
-        [str(generated.python), "-m", "src.server"],
+        # The project's own console script: the server installed under the project's import name.
+        [str(generated.python.parent / generated.console_script)],
         cwd=work,  # not the project folder: the installed package must be what runs
         env=clean_env(
             BACKEND_URL=f"http://127.0.0.1:{backend_port}",
