@@ -107,9 +107,8 @@ def test_type_records_are_only_those_the_contract_describes():
         check(record)
 
 
-CODE = re.compile(
-    r"^from \S+ import |\bdef \w+\(|Annotated\[|\bField\(|Operation\(|^\w+: [\w\[\], |]+( = |$)"
-)
+# What contract-1 answers held: import lines, definitions, annotations, Field(...) and Operation(...) calls.
+CODE = re.compile(r"^from \S+ import |\bdef \w+\(|Annotated\[|\bField\(|Operation\(")
 
 
 @pytest.mark.parametrize("case", cases())
