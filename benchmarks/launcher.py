@@ -1,4 +1,4 @@
-"""Run one command and write its wall time and peak RSS as JSON: `python -I -S launcher.py REPORT CMD...`.
+"""Run a command; write its wall time, CPU time and peak RSS as JSON: `python -I -S launcher.py OUT CMD...`.
 
 Why a launcher: on Linux a child's peak RSS starts from its parent's at the moment of the fork (the kernel
 keeps the pre-exec high-water mark), so a command started straight from the harness would never report less
@@ -24,9 +24,14 @@ def main() -> int:
         return 127
     _, status = os.waitpid(pid, 0)
     wall = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # kilobytes on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures = {
+        "wall_seconds": wall,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_rss": usage.ru_maxrss * 1024,  # kilobytes on Linux
+    }
     with open(report, "w", encoding="utf-8") as out:
-        json.dump({"wall_seconds": wall, "peak_rss": peak_kib * 1024}, out)
+        json.dump(figures, out)
     return os.waitstatus_to_exitcode(status)
 
 

@@ -30,6 +30,9 @@ class Run:
     command: tuple[str, ...]
     returncode: int
     wall_seconds: float
+    # User and system CPU time of the command and its descendants: less disturbed than wall time when other
+    # work shares the machine.
+    cpu_seconds: float
     # The largest peak resident set of any process in the command's tree (the command and every descendant
     # it waited for), in bytes; 0 when the command was killed before it could be read.
     peak_rss: int
@@ -111,6 +114,7 @@ def run_measured(
             command=args,
             returncode=process.returncode,
             wall_seconds=figures.get("wall_seconds", wall),
+            cpu_seconds=figures.get("cpu_seconds", 0.0),
             peak_rss=figures.get("peak_rss", 0),
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),

@@ -31,7 +31,9 @@ class Generator:
     version: str
     executable: str
 
-    def command(self, spec: Path, out: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    def command(self, spec: Path, out: Path, extra: tuple[str, ...] = (), package: bool = False) -> list[str]:
+        """The command line; `package` makes datamodel-codegen write a package, which specs whose schema
+        names are dotted (modular references, as in Stripe) require."""
         if self.name == "mcpgen":
             return [self.executable, "from-openapi", str(spec), "-o", str(out), "--force", *extra]
         if self.name == "openapi-mcp-generator":
@@ -45,7 +47,7 @@ class Generator:
                 "--input-file-type",
                 "openapi",
                 "--output",
-                str(out / "models.py"),
+                str(out / "models" if package else out / "models.py"),
                 *extra,
             ]
         raise ValueError(f"unknown generator {self.name}")
@@ -93,7 +95,7 @@ def openapi_mcp_generator() -> Generator:
     executable = prefix / "node_modules" / ".bin" / "openapi-mcp-generator"
     if not executable.exists():
         prefix.mkdir(parents=True, exist_ok=True)
-        print(f"installing {OMG_PACKAGE} into {prefix.relative_to(REPO)}", flush=True)
+        print(f"installing {OMG_PACKAGE} into {prefix}", flush=True)
         run_checked(
             [npm, "install", "--prefix", str(prefix), OMG_PACKAGE, "--no-audit", "--no-fund"],
             timeout=INSTALL_TIMEOUT,
@@ -108,7 +110,7 @@ def datamodel_code_generator() -> Generator:
     env_dir = CACHE / "datamodel-codegen-venv"
     executable = env_dir / "bin" / "datamodel-codegen"
     if not executable.exists():
-        print(f"installing {DATAMODEL_PACKAGE} into {env_dir.relative_to(REPO)}", flush=True)
+        print(f"installing {DATAMODEL_PACKAGE} into {env_dir}", flush=True)
         venv.create(env_dir, with_pip=True, clear=True)
         run_checked(
             [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", DATAMODEL_PACKAGE],

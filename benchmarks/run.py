@@ -127,7 +127,7 @@ def load_document(path: Path) -> dict:
     return json.loads(text)
 
 
-def machine() -> str:
+def machine(load_at_start: float) -> str:
     cpu = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -137,10 +137,10 @@ def machine() -> str:
     except OSError:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory / 2**30:.0f} GiB, {platform.system()} "
-        f"{platform.release()}; load average at start {load} (the machine is shared)"
+        f"{platform.release()}; 1-minute load average {load_at_start:.2f} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end (other work may share the machine)"
     )
 
 
@@ -181,7 +181,7 @@ def build_context(args: argparse.Namespace, skipped: list[str]) -> Context:
     return ctx
 
 
-def facts(args: argparse.Namespace, ctx: Context, specs: list[Spec], started: float) -> list[str]:
+def facts(ctx: Context, specs: list[Spec], started: float, load_at_start: float) -> list[str]:
     versions = [f"mcpgen {ctx.mcpgen.version}"]
     versions += [f"{peer.name} {peer.version}" for peer in ctx.peers.values()]
     versions += [f"{name} {version}" for name, version in peers.library_versions().items()]
@@ -201,7 +201,7 @@ def facts(args: argparse.Namespace, ctx: Context, specs: list[Spec], started: fl
     return [
         f"Run: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, `{command}`, "
         f"{time.monotonic() - started:.0f} s in all; one timed run per measurement unless --repeat.",
-        f"Machine: {machine()}.",
+        f"Machine: {machine(load_at_start)}.",
         f"Versions: {', '.join(versions)}; Python {platform.python_version()}, node {node_version()}.",
         f"Specs: {described}.",
         f"mcpgen exposure modes measured: {modes}.",
@@ -216,6 +216,7 @@ def progress(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
     args = parse_args(argv)
     skipped: list[str] = []
     specs = resolve_specs(args.specs, skipped)
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             skipped.append(f"example, concurrent calls: {reason}")
 
     results = report.Report(
-        facts=facts(args, ctx, specs, started),
+        facts=facts(ctx, specs, started, load_at_start),
         sections=[generation_section, start_section, size_section, calls_section, faults_section],
         skipped=skipped,
     )

@@ -6,7 +6,8 @@
                                                             # comparable: the server is another process)
 
 Prints one JSON line: seconds from process start to the tools list (BENCH_STARTED_AT, set by the harness
-just before it started this process), this process's peak RSS at that moment, and the tools list's size.
+just before it started this process), the CPU time and peak RSS of this process at that moment, and the
+tools list's size.
 The tools list is written to --out as a client receives it.
 """
 
@@ -46,7 +47,9 @@ def main() -> None:
         target = StdioTransport(command="node", args=[str(args.source)], env=dict(os.environ))
     tools = asyncio.run(list_tools(target))
     seconds = time.time() - started
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_rss = usage.ru_maxrss * 1024
+    cpu_seconds = usage.ru_utime + usage.ru_stime
 
     text = tools_json(tools)
     args.out.write_text(text, encoding="utf-8")
@@ -54,6 +57,7 @@ def main() -> None:
         json.dumps(
             {
                 "seconds_to_list": seconds,
+                "cpu_seconds": cpu_seconds,
                 "peak_rss": peak_rss,
                 "tools": len(tools),
                 "bytes": len(text.encode()),
