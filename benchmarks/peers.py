@@ -53,14 +53,22 @@ class Generator:
         raise ValueError(f"unknown generator {self.name}")
 
 
-def _git_revision() -> str:
+def _git(*args: str) -> str:
     try:
-        result = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True, timeout=30
-        )
+        result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
-        return "unknown revision"
-    return result.stdout.strip() or "unknown revision"
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def _git_revision() -> str:
+    """The checkout's commit, marked "+ local changes" when tracked files differ from it.
+
+    The results README is left out: every run rewrites it.
+    """
+    commit = _git("rev-parse", "--short", "HEAD") or "unknown revision"
+    changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)benchmarks/README.md")
+    return f"{commit} + local changes" if changed else commit
 
 
 def mcpgen() -> Generator:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,14 @@ class Section:
             lines.append("")
             lines.extend(f"- {note}" for note in self.notes)
         return "\n".join(lines)
+
+
+class NotMeasured(list[str]):
+    """Why something was not measured; each reason is also printed the moment it is known."""
+
+    def append(self, reason: str) -> None:
+        print(f"[bench] not measured: {reason}", file=sys.stderr, flush=True)
+        super().append(reason)
 
 
 @dataclass

@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
     args = parse_args(argv)
-    skipped: list[str] = []
+    skipped = report.NotMeasured()
     specs = resolve_specs(args.specs, skipped)
     progress("finding mcpgen and installing the peers (cached in benchmarks/.cache)")
     ctx = build_context(args, skipped)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from measure import Run, Skip, run_measured
-from peers import CACHE, REPO, Generator
+from peers import REPO, Generator
 from tokens import TokenEstimator
 
 PROBES = Path(__file__).resolve().parent / "probes"
@@ -45,8 +45,6 @@ class Context:
     mcpgen_modes: dict[str, tuple[str, ...]]
     estimator: TokenEstimator
     peers: dict[str, Generator] = field(default_factory=dict)
-    # Why a peer is missing, by peer name.
-    missing: dict[str, str] = field(default_factory=dict)
     python: str = sys.executable
 
     def folder(self, *parts: str) -> Path:
@@ -86,8 +84,3 @@ class Context:
         if not run.ok:
             raise Skip(f"{script} {' '.join(str(a) for a in args[:1])}: {run.failure()}")
         return run
-
-
-def cache_folder() -> Path:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    return CACHE
