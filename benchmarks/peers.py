@@ -18,6 +18,7 @@ from measure import Skip, run_checked, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache"
+RESULTS = "benchmarks/README.md"
 INSTALL_TIMEOUT = 900
 OMG_PACKAGE = "openapi-mcp-generator@4"
 DATAMODEL_PACKAGE = "datamodel-code-generator"
@@ -67,7 +68,7 @@ def _git_revision() -> str:
     The results README is left out: every run rewrites it.
     """
     commit = _git("rev-parse", "--short", "HEAD") or "unknown revision"
-    changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)benchmarks/README.md")
+    changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", f":(exclude){RESULTS}")
     return f"{commit} + local changes" if changed else commit
 
 
