@@ -6,6 +6,7 @@ that peer.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -89,7 +90,9 @@ def mcpgen() -> Generator:
 
 def mcpgen_tool_modes(generator: Generator) -> dict[str, tuple[str, ...]]:
     """The exposure modes to measure: `all` and `auto` once mcpgen has `--tools`, else its only one."""
-    run = run_measured([generator.executable, "from-openapi", "--help"], timeout=120)
+    # A wide terminal, so that the help's option names are never cut short.
+    env = {**os.environ, "COLUMNS": "250"}
+    run = run_measured([generator.executable, "from-openapi", "--help"], timeout=120, env=env)
     if run.ok and "--tools" in run.stdout:
         return {"all": ("--tools", "all"), "auto": ("--tools", "auto")}
     return {"default": ()}
