@@ -14,7 +14,8 @@ import yaml
 
 from . import __version__
 from .errors import MCPGenError
-from .generate import Request, generate, prepare
+from .generate import Request, generate, is_generated_project, prepare
+from .update import UpdateRequest, update
 
 app = typer.Typer(
     add_completion=False,
@@ -81,6 +82,18 @@ ExcludeOpt = Annotated[
     list[str] | None, typer.Option("--exclude-tag", help="Leave out operations with this tag.")
 ]
 RemoteOpt = Annotated[bool, typer.Option(help="Follow $refs to other files or URLs (off: prevents SSRF).")]
+TemplateSrcOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Template source `copier update` reads, recorded in the answers (default: the template store)."
+    ),
+]
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
 NameOpt = Annotated[str | None, typer.Option(help="Project name (default: the spec title + ' MCP').")]
 
 
@@ -124,14 +137,22 @@ def from_openapi(
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
-    force: Annotated[bool, typer.Option(help="Replace a non-empty OUT folder.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Write into a non-empty OUT: a generated project is updated (mcpgen update), any other "
+            "folder gets the project's files; nothing is ever deleted."
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option(help="Do everything but write OUT.")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
     ] = False,
     allow_remote_refs: RemoteOpt = False,
-    template_src: Annotated[
-        str | None, typer.Option(help="Template source recorded for `copier update` (a git URL or path).")
+    template_src: TemplateSrcOpt = None,
+    template_version: Annotated[
+        str | None,
+        typer.Option(help="Render an earlier template version (2.0: one flat main.py and tools.py) instead."),
     ] = None,
 ) -> None:
     """Generate an MCP server project from an OpenAPI spec."""
@@ -147,12 +168,25 @@ def from_openapi(
         exclude_tag,
         allow_remote_refs,
     )
-    request = replace(request, force=force, dry_run=dry_run, template_src=template_src)
+    request = replace(
+        request, force=force, dry_run=dry_run, template_src=template_src, template_version=template_version
+    )
+    if force and not dry_run and is_generated_project(out):
+        # Generating over a generated project is an update from the new spec: edits are merged, not lost.
+        _update_and_report(
+            UpdateRequest(
+                project=out,
+                spec=spec,
+                template_version=template_version,
+                options=_given_options(request, pattern, layout),
+                allow_remote_refs=allow_remote_refs,
+                template_src=template_src,
+            ),
+            as_json,
+        )
+        return
 
-    def say(message: str) -> None:
-        typer.echo(message, err=True)
-
-    result = _run(lambda: generate(request, say))
+    result = _run(lambda: generate(request, _say))
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2))
         return
@@ -266,3 +300,145 @@ def keygen(
         )
     if written is None:
         typer.echo("note: this secret is shown once and stored nowhere; --env-file PATH writes it", err=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# mcpgen update: a new template version or a changed API, merged into an existing project.
+
+
+def _given_options(request: Request, pattern: str | None, layout: str | None) -> dict:
+    """The options the user actually gave, for mcpgen.yaml to keep ("auto" is no choice)."""
+    given = request.options()
+    given["pattern"] = None if pattern in (None, "auto") else pattern
+    given["layout"] = None if layout in (None, "auto") else layout
+    return given
+
+
+def _update_and_report(request: UpdateRequest, as_json: bool) -> None:
+    result = _run(lambda: update(request, _say))
+    summary = result.summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        for kind, paths in summary["changes"].items():
+            for path in paths:
+                typer.echo(f"{kind:>10}  {path}")
+        typer.echo(
+            f"updated {result.project} from template {result.from_version} to {result.to_version}: "
+            f"{len(result.tools)} tools, {len(result.merge.changes)} files changed, "
+            f"{len(summary['conflicts'])} with conflicts in {result.seconds:.1f}s; review with `git diff`"
+        )
+        if summary["notes"]:
+            typer.echo(f"some edits could not be placed: see {summary['notes']}")
+    if summary["conflicts"]:
+        raise typer.Exit(1)
+
+
+@app.command("update")
+def update_command(
+    project: Annotated[Path, typer.Argument(help="The generated project (a git work tree).")] = Path("."),
+    spec: Annotated[
+        str | None, typer.Option(help="A new spec: the API changed. Default: the spec the project keeps.")
+    ] = None,
+    template_version: Annotated[
+        str | None, typer.Option(help="The template version to move to (default: this mcpgen's).")
+    ] = None,
+    name: NameOpt = None,
+    pattern: Annotated[str | None, typer.Option(help="Change the backend auth pattern.")] = None,
+    layout: Annotated[str | None, typer.Option(help="Change the layout: modular or monolithic.")] = None,
+    base_url: BaseUrlOpt = None,
+    identity_header: IdentityOpt = None,
+    include_tag: IncludeOpt = None,
+    exclude_tag: ExcludeOpt = None,
+    allow_remote_refs: RemoteOpt = False,
+    template_src: TemplateSrcOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
+    ] = False,
+) -> None:
+    """Update a generated project to this mcpgen's template, or to a changed API, keeping its edits.
+
+    The project must be committed to git. Edits are merged three ways; what cannot be merged gets conflict
+    markers (exit code 1), and edits with no place in the new layout are listed in UPGRADE_NOTES.md.
+    """
+    if pattern is not None:
+        _choice(pattern, PATTERNS, "--pattern")
+    if layout is not None:
+        _choice(layout, LAYOUTS, "--layout")
+    options = {
+        "name": name,
+        "pattern": pattern,
+        "layout": layout,
+        "base_url": base_url,
+        "identity_headers": identity_header,
+        "include_tags": include_tag,
+        "exclude_tags": exclude_tag,
+    }
+    _update_and_report(
+        UpdateRequest(
+            project=project,
+            spec=spec,
+            template_version=template_version,
+            options=options,
+            allow_remote_refs=allow_remote_refs,
+            template_src=template_src,
+        ),
+        as_json,
+    )
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The old API: a spec, or a generated project.")],
+    new: Annotated[str, typer.Argument(help="The new API: a spec, or a generated project.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON on stdout.")] = False,
+) -> None:
+    """Show how the tools an assistant sees change from OLD to NEW, and which changes break AI clients.
+
+    A spec beside a project is read with the project's options (mcpgen.yaml). Exit code 1 when a change is
+    breaking, so a CI job can gate on it; 0 otherwise.
+    """
+    from .diff import diff_answers, format_diff
+    from .update import side_answers
+
+    def compare():
+        old_answers, old_options = side_answers(old)
+        new_answers, new_options = side_answers(new, old_options)
+        if old_options is None and new_options is not None:
+            old_answers, _ = side_answers(old, new_options)
+        return diff_answers(old_answers, new_answers)
+
+    result = _run(compare)
+    typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else format_diff(result))
+    if result.breaking:
+        raise typer.Exit(1)
+
+
+@app.command("add-tool")
+def add_tool_command(
+    project: Annotated[Path, typer.Argument(help="The generated project (a git work tree).")],
+    operation: Annotated[str, typer.Option("--operation", help="The operationId to add as a tool.")],
+    spec: Annotated[
+        str | None, typer.Option(help="The spec that has it (default: the spec the project keeps).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
+    ] = False,
+) -> None:
+    """Add one operation as a tool: its module, the models it needs, its registration and its tests.
+
+    The project keeps its layout, and mcpgen.yaml remembers the operation for later updates.
+    """
+    from .update import add_tool
+
+    result = _run(lambda: add_tool(project, operation, spec, _say))
+    summary = result.summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    for kind, paths in summary["changes"].items():
+        for path in paths:
+            typer.echo(f"{kind:>10}  {path}")
+    typer.echo(f"added {operation} to {result.project}; review with `git diff`")

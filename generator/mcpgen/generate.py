@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,8 +17,9 @@ from .ir.build import BuildOptions, build_project
 from .ir.model import Project
 from .layout import Layout, decide_layout
 from .load import load_spec
-from .post import check_python_parses, list_files, ruff_findings
-from .render import SPEC_FILE, render, spec_digest, spec_text
+from .post import Surface, check_python_parses, list_files, ruff_findings, write_tool_lock
+from .projectfile import ProjectOptions, write_options
+from .render import ANSWERS_FILE, SPEC_FILE, render, spec_digest, spec_text
 
 Progress = Callable[[str], None]
 
@@ -33,10 +35,17 @@ class Request:
     identity_headers: list[str] = field(default_factory=list)
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
+    include_operations: list[str] = field(default_factory=list)
     force: bool = False
     dry_run: bool = False
     allow_remote_refs: bool = False
     template_src: str | None = None
+    template_version: str | None = None  # an earlier template (2.0) instead of this mcpgen's
+
+    def options(self) -> dict:
+        """The options mcpgen.yaml keeps for later updates."""
+        kept = ("name", "pattern", "layout", "base_url", "identity_headers", "include_tags", "exclude_tags")
+        return {name: getattr(self, name) for name in (*kept, "include_operations")}
 
 
 @dataclass
@@ -45,6 +54,8 @@ class Result:
     project: Project
     layout: Layout
     files: list[str]
+    replaced: list[str]  # files of an existing folder that --force replaced
+    surface: Surface  # tools/list as recorded in mcp-tools.lock
     warnings: list[str]
     seconds: float
     written: bool
@@ -65,35 +76,68 @@ class Result:
             ],
             "skipped": [s.model_dump() for s in self.project.skipped],
             "files": self.files,
+            "replaced": self.replaced,
+            "tools_list": {
+                "bytes": self.surface.bytes,
+                "tokens": self.surface.tokens,
+                "estimator": self.surface.estimator,
+            },
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
         }
 
 
+def is_generated_project(out: Path) -> bool:
+    """Whether `out` holds a project mcpgen generated (its answers name a template version)."""
+    answers = out / ANSWERS_FILE
+    return answers.is_file() and "_commit:" in answers.read_text(encoding="utf-8", errors="replace")
+
+
 def check_destination(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise MCPGenError("exists and is not a folder", file=str(out), hint="choose another -o path")
-    if out.is_dir() and any(out.iterdir()) and not force:
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if is_generated_project(out):
         raise MCPGenError(
-            "exists and is not empty", file=str(out), hint="pass --force to replace it, or choose another -o"
+            "already holds a generated project",
+            file=str(out),
+            hint=f"update it with `mcpgen update {out} --spec SPEC` (or pass --force, which does the same)",
+        )
+    if not force:
+        raise MCPGenError(
+            "exists and is not empty",
+            file=str(out),
+            hint="choose another -o, or pass --force to write the project's files into it (nothing else is "
+            "touched or deleted)",
+        )
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "."], cwd=out, capture_output=True, text=True
+    )
+    if status.returncode == 0 and status.stdout.strip():
+        raise MCPGenError(
+            "has uncommitted changes", file=str(out), hint="commit or stash them before writing into it"
         )
 
 
-def _replace(staged: Path, out: Path) -> None:
-    """Move the finished tree into place; an old tree is removed only once the new one is there."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{time.time_ns()}")
-        out.rename(old)
-    try:
+def _place(staged: Path, out: Path) -> list[str]:
+    """Put the finished tree in place: a new folder is moved in whole; into an existing one the project's
+    files are copied one by one, and nothing else there is touched. Returns the files it replaced."""
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(staged), str(out))
-    except BaseException:
-        if old is not None:
-            old.rename(out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        return []
+    replaced = []
+    for source in sorted(p for p in staged.rglob("*") if p.is_file()):
+        relative = source.relative_to(staged)
+        target = out / relative
+        if target.exists():
+            if target.read_bytes() == source.read_bytes():
+                continue
+            replaced.append(relative.as_posix())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    return replaced
 
 
 @dataclass
@@ -124,6 +168,7 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
         identity_headers=request.identity_headers,
         include_tags=request.include_tags,
         exclude_tags=request.exclude_tags,
+        include_operations=request.include_operations,
     )
     built = build_project(spec, options, tick)
     layout = decide_layout(built.project, request.layout)
@@ -145,21 +190,30 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     say(f"rendering {len(project.tools)} tools and {len(project.models)} models")
     with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch:
         staged = Path(scratch) / "project"
-        render(prepared.answers.data(), staged, spec=prepared.spec, template_src=request.template_src)
+        render(
+            prepared.answers.data(),
+            staged,
+            spec=prepared.spec,
+            template_src=request.template_src,
+            version=request.template_version,
+        )
         check_python_parses(staged)
         findings = ruff_findings(staged)
         if findings:
             warnings.append(
                 f"ruff reports {len(findings)} findings in the generated code; first: {findings[0]}"
             )
+        write_options(staged, ProjectOptions.model_validate(request.options()))
+        surface = write_tool_lock(staged)
         files = list_files(staged)
-        if not request.dry_run:
-            _replace(staged, request.out)
+        replaced = [] if request.dry_run else _place(staged, request.out)
     return Result(
         out=request.out,
         project=project,
         layout=layout,
         files=files,
+        replaced=replaced,
+        surface=surface,
         warnings=warnings,
         seconds=time.perf_counter() - started,
         written=not request.dry_run,

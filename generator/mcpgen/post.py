@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import MCPGenError
@@ -40,3 +43,38 @@ def list_files(project: Path) -> list[str]:
         for path in project.rglob("*")
         if path.is_file() and ".git" not in path.parts
     )
+
+
+LOCK_FILE = "mcp-tools.lock"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """What tools/list of the generated server weighs, as mcp-tools.lock records it."""
+
+    tools: int
+    bytes: int
+    tokens: int
+    estimator: str
+
+
+def write_tool_lock(project: Path) -> Surface:
+    """Run the project's own `src.surface --write`: the server lists its tools and records them.
+
+    A fresh interpreter, in an environment without the developer's server settings, so it sees what any
+    client would see.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "BACKEND_", "SERVICE_AUTH"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "src.surface", "--write"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"the server could not list its tools: {last}")
+    data = json.loads((project / LOCK_FILE).read_text(encoding="utf-8"))
+    total = data["total"]
+    return Surface(total["tools"], total["bytes"], total["tokens"], data["estimator"])

@@ -45,6 +45,7 @@ class BuildOptions:
     identity_headers: list[str] = field(default_factory=list)
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
+    include_operations: list[str] = field(default_factory=list)  # by operationId, whatever the tags say
 
 
 @dataclass
@@ -167,7 +168,8 @@ class _Builder:
                 if not isinstance(operation, dict):
                     continue
                 tags = {str(t).lower() for t in operation.get("tags") or []}
-                if (include and not tags & include) or tags & exclude:
+                chosen = operation.get("operationId") in self.options.include_operations
+                if not chosen and ((include and not tags & include) or tags & exclude):
                     continue
                 found.append(SpecOperation(path, method, operation, shared, pointer("paths", path, method)))
             if isinstance(item.get("trace"), dict):

@@ -1,0 +1,73 @@
+"""`mcpgen.yaml`: how a project is generated, kept in the project so that every later update does the same.
+
+mcpgen writes it on the first generation and rewrites it when an update changes an option; between updates
+it is the user's to edit. Options given on the command line win over the file and are written back to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import MCPGenError
+
+PROJECT_FILE = "mcpgen.yaml"
+
+_HEADER = """\
+# How mcpgen generates this project. Every `mcpgen update` reads this file; edit it to change what the next
+# update does (command-line options win and are written back). See mcpgen's docs/CLI.md.
+"""
+
+
+class ProjectOptions(BaseModel):
+    """The generation options worth keeping: each is a choice about what the server is, not about one run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    pattern: str = "auto"
+    layout: str = "auto"
+    base_url: str | None = None
+    identity_headers: list[str] = Field(default_factory=list)
+    include_tags: list[str] = Field(default_factory=list)
+    exclude_tags: list[str] = Field(default_factory=list)
+    # Operations added one by one (`mcpgen add-tool`), by operationId, whatever the tag filters say.
+    include_operations: list[str] = Field(default_factory=list)
+
+    def merged(self, overrides: dict[str, Any]) -> ProjectOptions:
+        """These options with every override that was actually given (not None, not empty)."""
+        given = {key: value for key, value in overrides.items() if value not in (None, [], ())}
+        return self.model_copy(update=given)
+
+
+def read_options(project: Path) -> ProjectOptions | None:
+    path = project / PROJECT_FILE
+    if not path.exists():
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return ProjectOptions.model_validate(data)
+    except (yaml.YAMLError, ValidationError) as exc:
+        first = exc.errors()[0] if isinstance(exc, ValidationError) else None
+        where = "/" + "/".join(str(part) for part in first["loc"]) if first else None
+        message = first["msg"] if first else str(exc).splitlines()[0]
+        raise MCPGenError(
+            f"cannot be read: {message}", file=str(path), pointer=where, hint="fix it or delete it"
+        ) from None
+
+
+def options_text(options: ProjectOptions) -> str:
+    data = options.model_dump(mode="json")
+    return _HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def write_options(project: Path, options: ProjectOptions) -> bool:
+    """Write the file when its content changes; whether it did."""
+    path = project / PROJECT_FILE
+    text = options_text(options)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True

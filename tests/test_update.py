@@ -1,0 +1,291 @@
+"""Updates never lose work: a changed API or a new layout reaches a project through `mcpgen update`, with
+every hand edit kept, moved where its code now lives, or listed in UPGRADE_NOTES.md."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mcpgen.cli import app
+from tests.generated import run_project_tests
+
+GOLDEN = Path(__file__).parent / "golden"
+NOTES_SPEC = GOLDEN / "notes_monolithic" / "spec.yaml"
+GIT = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
+runner = CliRunner()
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def mcpgen(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def committed_project(tmp_path: Path, spec: Path = NOTES_SPEC, *options: str) -> Path:
+    project = tmp_path / "project"
+    result = mcpgen("from-openapi", spec, "-o", project, *options)
+    assert result.exit_code == 0, result.output
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    return project
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def commit(project: Path, message: str = "hand edits") -> None:
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", message)
+
+
+def grown_notes_spec(tmp_path: Path, **changes) -> Path:
+    """The notes API with two more operations (five tools: the layout rule picks modular) and a new filter."""
+    spec = yaml.safe_load(NOTES_SPEC.read_text())
+    note_id = {"name": "note_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    note = {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}
+    spec["paths"]["/notes/{note_id}"]["delete"] = {
+        "operationId": "deleteNote",
+        "summary": "Delete a note",
+        "parameters": [note_id],
+        "responses": {"204": {"description": "Deleted."}},
+    }
+    spec["paths"]["/notes/{note_id}/pin"] = {
+        "post": {
+            "operationId": "pinNote",
+            "summary": "Pin a note",
+            "parameters": [note_id],
+            "responses": {"200": {"description": "ok", "content": note}},
+        }
+    }
+    spec["paths"]["/notes"]["get"]["parameters"].append(
+        {
+            "name": "tag",
+            "in": "query",
+            "schema": {"type": "string"},
+            "description": "Only notes with this tag.",
+        }
+    )
+    for path, method in changes.get("remove", []):
+        del spec["paths"][path][method]
+    out = tmp_path / "grown.yaml"
+    out.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return out
+
+
+def test_update_refuses_a_dirty_tree_and_a_folder_outside_git(tmp_path):
+    project = tmp_path / "project"
+    assert mcpgen("from-openapi", NOTES_SPEC, "-o", project).exit_code == 0
+    outside = mcpgen("update", project)
+    assert outside.exit_code == 2 and "is not in a git repository" in outside.output
+    git(project, "init", "-q")
+    commit(project, "generated")
+    edit(project / "src" / "tools.py", '"""List notes.', '"""List notes, uncommitted.')
+    dirty = mcpgen("update", project)
+    assert dirty.exit_code == 2 and "has uncommitted changes" in dirty.output
+    assert "uncommitted" in (project / "src" / "tools.py").read_text()
+
+
+def test_generating_over_a_generated_project_is_refused_without_force(tmp_path):
+    project = committed_project(tmp_path)
+    result = mcpgen("from-openapi", NOTES_SPEC, "-o", project)
+    assert result.exit_code == 2 and "already holds a generated project" in result.output
+    assert "mcpgen update" in result.output
+
+
+@pytest.mark.slow
+def test_force_over_a_git_project_updates_it_and_keeps_edits_git_and_other_files(tmp_path):
+    project = committed_project(tmp_path)
+    edit(project / "src" / "tools.py", '"""Get a note.', '"""Get one note by its id (edited by hand).')
+    (project / "NOTES_FOR_US.md").write_text("not generated\n")
+    commit(project)
+
+    result = mcpgen("from-openapi", grown_notes_spec(tmp_path), "-o", project, "--force", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert (project / ".git").is_dir() and git(project, "log", "--oneline").count("\n") == 2
+    assert (project / "NOTES_FOR_US.md").read_text() == "not generated\n"
+    assert "edited by hand" in (project / "src" / "tools" / "get_note.py").read_text()
+    assert " passed" in run_project_tests(project)
+
+
+def test_force_into_a_folder_that_is_not_a_project_writes_files_and_deletes_nothing(tmp_path):
+    out = tmp_path / "existing"
+    (out / "docs").mkdir(parents=True)
+    (out / "docs" / "ours.md").write_text("ours\n")
+    (out / "README.md").write_text("an old readme\n")
+
+    refused = mcpgen("from-openapi", NOTES_SPEC, "-o", out)
+    assert refused.exit_code == 2 and "--force" in refused.output
+
+    result = mcpgen("from-openapi", NOTES_SPEC, "-o", out, "--force", "--json")
+    assert result.exit_code == 0, result.output
+    assert (out / "docs" / "ours.md").read_text() == "ours\n"
+    assert (out / "src" / "server.py").is_file()
+    assert json.loads(result.stdout)["replaced"] == ["README.md"]
+
+
+@pytest.mark.slow
+def test_an_api_change_adds_removes_and_retypes_tools_keeping_edits_elsewhere(tmp_path):
+    grown = grown_notes_spec(tmp_path)
+    project = committed_project(tmp_path, grown)
+    edit(project / "src" / "tools" / "list_notes.py", '"""List notes.', '"""List the notes (edited by hand).')
+    edit(project / "src" / "server.py", "instructions=", "# Reviewed by the team.\n    instructions=")
+    commit(project)
+    # Next version of the API: pinning goes away, a note can be archived, and limit becomes a string.
+    spec = yaml.safe_load(grown.read_text())
+    del spec["paths"]["/notes/{note_id}/pin"]
+    spec["paths"]["/notes/{note_id}/archive"] = {
+        "post": {"operationId": "archiveNote", "summary": "Archive a note", "parameters": [
+            {"name": "note_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        ], "responses": {"204": {"description": "Archived."}}}
+    }  # fmt: skip
+    limit = spec["paths"]["/notes"]["get"]["parameters"][0]
+    limit["schema"] = {"type": "string"}
+    newer = tmp_path / "newer.yaml"
+    newer.write_text(yaml.safe_dump(spec, sort_keys=False))
+    lock_before = json.loads((project / "mcp-tools.lock").read_text())
+
+    result = mcpgen("update", project, "--spec", newer, "--json")
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert "src/tools/archive_note.py" in summary["changes"]["added"]
+    assert "tests/integration/test_archive_note.py" in summary["changes"]["added"]
+    assert "src/tools/pin_note.py" in summary["changes"]["removed"]
+    assert not (project / "src" / "tools" / "pin_note.py").exists()
+    assert not (project / "tests" / "integration" / "test_pin_note.py").exists()
+    list_notes = (project / "src" / "tools" / "list_notes.py").read_text()
+    assert "edited by hand" in list_notes and "limit: Annotated[str | None" in list_notes
+    assert "# Reviewed by the team." in (project / "src" / "server.py").read_text()
+    assert "archiveNote" in (project / "openapi.json").read_text()
+    lock_after = json.loads((project / "mcp-tools.lock").read_text())
+    names = lambda lock: {tool["name"]: tool for tool in lock["tools"]}  # noqa: E731
+    assert set(names(lock_after)) - set(names(lock_before)) == {"archive_note"}
+    assert set(names(lock_before)) - set(names(lock_after)) == {"pin_note"}
+    assert names(lock_after)["list_notes"]["input_schema"] != names(lock_before)["list_notes"]["input_schema"]
+    assert names(lock_after)["get_note"] == names(lock_before)["get_note"]
+    assert " passed" in run_project_tests(project)
+
+
+@pytest.mark.slow
+def test_the_api_growing_past_four_tools_moves_each_tools_edits_into_its_own_module(tmp_path):
+    project = committed_project(tmp_path)
+    tools = project / "src" / "tools.py"
+    edit(tools, '"""List notes.', '"""List the notes (edited by hand).')
+    edit(tools, '"""Get a note.', '"""Get one note by its id (edited by hand).')
+    tools.write_text(tools.read_text() + "\n\nPAGE_SIZE = 20  # a hand-added constant\n")
+    commit(project)
+
+    result = mcpgen("update", project, "--spec", grown_notes_spec(tmp_path), "--json")
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert not tools.exists()
+    assert "edited by hand" in (project / "src" / "tools" / "list_notes.py").read_text()
+    assert "edited by hand" in (project / "src" / "tools" / "get_note.py").read_text()
+    assert "tag: Annotated[str | None" in (project / "src" / "tools" / "list_notes.py").read_text()
+    notes = (project / "UPGRADE_NOTES.md").read_text()
+    assert "PAGE_SIZE = 20  # a hand-added constant" in notes and "src/tools.py" in notes
+    assert summary["notes"].endswith("UPGRADE_NOTES.md")
+    assert " passed" in run_project_tests(project)
+
+
+@pytest.mark.slow
+def test_an_edit_on_a_line_the_update_also_changes_becomes_a_conflict(tmp_path):
+    project = committed_project(tmp_path)
+    tools = project / "src" / "tools.py"
+    edit(tools, "    q: Annotated[", "    q: Annotated[  # the text to look for\n        ")
+    commit(project)
+    spec = yaml.safe_load(NOTES_SPEC.read_text())
+    spec["paths"]["/notes"]["get"]["parameters"][1]["schema"] = {"type": "integer"}
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+    result = mcpgen("update", project, "--spec", changed, "--json")
+
+    assert result.exit_code == 1, result.output
+    summary = json.loads(result.stdout)
+    assert summary["conflicts"] == ["src/tools.py"]
+    text = tools.read_text()
+    assert "<<<<<<< your version" in text and ">>>>>>> the new template" in text
+    assert "the text to look for" in text
+
+
+def test_diff_classifies_changes_and_gates_on_breaking_ones(tmp_path):
+    grown = grown_notes_spec(tmp_path)
+    added = mcpgen("diff", NOTES_SPEC, grown, "--json")
+    assert added.exit_code == 0, added.output
+    report = json.loads(added.stdout)
+    assert report["breaking"] is False and report["suggested_bump"] == "minor"
+    kinds = {(c["tool"], c["kind"]) for c in report["changes"]}
+    assert kinds == {
+        ("delete_note", "tool-added"),
+        ("pin_note", "tool-added"),
+        ("list_notes", "argument-added"),
+    }
+
+    removed = mcpgen("diff", grown, NOTES_SPEC)
+    assert removed.exit_code == 1
+    assert (
+        "BREAKING  pin_note: tool-removed" in removed.stdout
+        and "suggested version bump: major" in removed.stdout
+    )
+
+    spec = yaml.safe_load(NOTES_SPEC.read_text())
+    spec["paths"]["/notes/{note_id}"]["get"]["parameters"][0]["schema"] = {"type": "string"}
+    spec["paths"]["/notes"]["get"]["parameters"][1]["required"] = True
+    spec["components"]["schemas"]["Note"]["properties"].pop("pinned")
+    spec["paths"]["/notes/{note_id}"]["get"]["operationId"] = "readNote"
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(spec, sort_keys=False))
+    report = json.loads(mcpgen("diff", NOTES_SPEC, changed, "--json").stdout)
+    found = {(c["tool"], c["kind"], c["breaking"]) for c in report["changes"]}
+    assert ("get_note", "tool-renamed", True) in found
+    assert ("read_note", "argument-retyped", True) in found
+    assert ("list_notes", "argument-made-required", True) in found
+    assert ("list_notes", "output-field-removed", True) in found  # a field of the listed notes
+
+
+def test_diff_of_a_project_against_a_spec_uses_the_project(tmp_path):
+    project = committed_project(tmp_path)
+    same = mcpgen("diff", project, NOTES_SPEC, "--json")
+    assert same.exit_code == 0 and json.loads(same.stdout)["changes"] == []
+
+
+@pytest.mark.slow
+def test_add_tool_adds_one_operation_and_touches_nothing_else(tmp_path):
+    spec = yaml.safe_load(grown_notes_spec(tmp_path).read_text())
+    for item in spec["paths"].values():
+        for operation in item.values():
+            operation["tags"] = ["pins"] if operation["operationId"] == "pinNote" else ["notes"]
+    tagged = tmp_path / "tagged.yaml"
+    tagged.write_text(yaml.safe_dump(spec, sort_keys=False))
+    project = committed_project(tmp_path, tagged, "--exclude-tag", "pins", "--layout", "modular")
+    edit(project / "src" / "tools" / "get_note.py", '"""Get a note.', '"""Get a note (edited by hand).')
+    commit(project)
+    before = {p: p.read_text() for p in (project / "src" / "tools").glob("*.py")}
+
+    again = mcpgen("add-tool", project, "--operation", "getNote")
+    assert again.exit_code == 2 and "already has the tool get_note" in again.output
+    unknown = mcpgen("add-tool", project, "--operation", "flyNote")
+    assert unknown.exit_code == 2 and "'flyNote' is not in the spec" in unknown.output
+
+    result = mcpgen("add-tool", project, "--operation", "pinNote", "--json")
+
+    assert result.exit_code == 0, result.output
+    changed = git(project, "status", "--porcelain").splitlines()
+    assert "?? src/tools/pin_note.py" in changed and "?? tests/integration/test_pin_note.py" in changed
+    assert " M src/server.py" in changed
+    for path, text in before.items():
+        assert path.read_text() == text, f"{path.name} changed"
+    assert "pinNote" in (project / "mcpgen.yaml").read_text()
+    assert " passed" in run_project_tests(project)
