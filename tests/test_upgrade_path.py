@@ -159,7 +159,7 @@ def test_a_change_of_wire_encoding_keeps_the_projects_own_tests_passing(tmp_path
         template,
         [
             (
-                "_shared/client.py.jinja",
+                "src/client.py.jinja",
                 "        return [pair for item in value for pair in _flatten(name, item)]",
                 '        return [(name, ",".join(_scalar(item) for item in value))] if value else []',
             ),

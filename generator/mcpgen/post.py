@@ -13,6 +13,16 @@ from pathlib import Path
 from .errors import MCPGenError
 
 
+def format_tree(project: Path) -> None:
+    """ruff format, ruff check --fix, ruff format again: what the template's render task does."""
+    for args in (
+        ["format", "--quiet", "--no-cache", "."],
+        ["check", "--fix", "--quiet", "--no-cache", "--exit-zero", "."],
+        ["format", "--quiet", "--no-cache", "."],
+    ):
+        subprocess.run([sys.executable, "-m", "ruff", *args], cwd=project, capture_output=True, check=False)
+
+
 def ruff_findings(project: Path) -> list[str]:
     """`ruff check` over the project; each finding as one line (empty when clean)."""
     result = subprocess.run(

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .post import format_tree
 from .template_store import store_location, template_store, version_tag
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -41,7 +42,10 @@ def render_template(answers: dict[str, Any], destination: Path, *, version: str 
         unsafe=True,
         vcs_ref=version_tag(version) if version else version_tag(),
         quiet=True,
+        # The template's task formats with whatever ruff it finds; mcpgen formats with its own, once.
+        skip_tasks=True,
     )
+    format_tree(destination)
 
 
 def render(

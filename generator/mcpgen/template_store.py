@@ -24,7 +24,7 @@ from .template_files import template_root
 STORE_ENV = "MCPGEN_TEMPLATE_STORE"
 # Written with "~" in projects' answers, so the same answers resolve on every machine that has mcpgen.
 DEFAULT_STORE = "~/.local/share/mcpgen/template"
-TEMPLATE_PARTS = ("copier.yml", "templates", "patterns", "migrations")
+TEMPLATE_PARTS = ("copier.yml", "templates", "patterns", "migrations", "tasks")
 _GIT = ["git", "-c", "user.name=mcpgen", "-c", "user.email=mcpgen@localhost", "-c", "init.defaultBranch=main"]
 
 
