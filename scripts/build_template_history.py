@@ -18,18 +18,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "template_history"
-PARTS = ("copier.yml", "templates", "patterns", "migrations")
+PARTS = ("copier.yml", "templates", "patterns", "migrations", "tasks")
 GIT = ["git", "-c", "user.name=mcpgen", "-c", "user.email=mcpgen@localhost", "-c", "init.defaultBranch=main"]
 # Fixed dates make the bundle the same bytes each time it is rebuilt.
 DATE = "2026-01-01T00:00:00+00:00"
 
 
-def releases() -> list[tuple[str, str]]:
+def releases() -> list[tuple[str, str, str]]:
+    """(version, commit, folder): the folder of the commit that holds the release's own copier.yml and
+    templates/ over the repository's (empty: the repository root)."""
     found = []
     for line in (HISTORY / "releases.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            version, commit = line.split()
-            found.append((version, commit))
+            version, commit, *folder = line.split()
+            found.append((version, commit, folder[0] if folder else ""))
     return found
 
 
@@ -39,24 +41,32 @@ def git(*args: str, cwd: Path, stdout: bool = False) -> bytes:
     return result.stdout if stdout else b""
 
 
+def exists(commit: str, path: str) -> bool:
+    return (
+        subprocess.run(
+            ["git", "cat-file", "-e", f"{commit}:{path}"], cwd=ROOT, capture_output=True
+        ).returncode
+        == 0
+    )
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         repo = Path(scratch)
         git("init", "-q", cwd=repo)
-        for version, commit in releases():
+        for version, commit, folder in releases():
             for old in PARTS:
                 subprocess.run(["rm", "-rf", str(repo / old)], check=True)
-            present = [
-                part
-                for part in PARTS
-                if subprocess.run(
-                    ["git", "cat-file", "-e", f"{commit}:{part}"], cwd=ROOT, capture_output=True
-                ).returncode
-                == 0
-            ]
-            archive = git("archive", commit, *present, cwd=ROOT, stdout=True)
-            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-                tar.extractall(repo, filter="data")
+            for prefix in ("", folder) if folder else ("",):
+                present = [part for part in PARTS if exists(commit, f"{prefix}/{part}".lstrip("/"))]
+                if not present:
+                    continue
+                tree = f"{commit}:{prefix}" if prefix else commit
+                archive = git("archive", tree, *present, cwd=ROOT, stdout=True)
+                for part in present:
+                    subprocess.run(["rm", "-rf", str(repo / part)], check=True)
+                with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                    tar.extractall(repo, filter="data")
             git("add", "-A", cwd=repo)
             git("commit", "-q", "-m", f"template {version}", cwd=repo)
             git("tag", f"v{version}", cwd=repo)
