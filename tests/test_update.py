@@ -289,3 +289,103 @@ def test_add_tool_adds_one_operation_and_touches_nothing_else(tmp_path):
         assert path.read_text() == text, f"{path.name} changed"
     assert "pinNote" in (project / "mcpgen.yaml").read_text()
     assert " passed" in run_project_tests(project)
+
+
+def test_template_2_0_still_renders_the_flat_layout(tmp_path):
+    out = tmp_path / "flat"
+    result = mcpgen("from-openapi", NOTES_SPEC, "-o", out, "--template-version", "2.0")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.py")) == ["client.py", "config.py", "main.py", "tools.py"]
+    assert not (out / "src").exists()
+    assert "_commit: v2.0.0" in (out / ".copier-answers.yml").read_text()
+    unknown = mcpgen("from-openapi", NOTES_SPEC, "-o", tmp_path / "x", "--template-version", "1.9")
+    assert unknown.exit_code == 2 and "template version 1.9 is unknown" in unknown.output
+
+
+@pytest.mark.slow
+def test_a_2_0_project_upgrades_to_the_modular_layout_with_each_tools_edit_moved(tmp_path):
+    grown = grown_notes_spec(tmp_path)
+    project = committed_project(tmp_path, grown, "--template-version", "2.0")
+    assert " passed" in run_project_tests(project)
+    edit(project / "tools.py", '    """Get a note"""', '    """Get one note by its id (edited by hand)."""')
+    edit(
+        project / "tools.py",
+        "\nasync def pin_note(",
+        "\n# Pinned notes show first in the app.\nasync def pin_note(",
+    )
+    edit(project / "config.py", "default=30.0", "default=45.0")
+    commit(project)
+
+    result = mcpgen("update", project, "--json")
+
+    summary = json.loads(result.stdout)
+    assert summary["from_version"] == "2.0.0" and summary["to_version"] == "2.2.0"
+    for gone in ("tools.py", "main.py", "client.py", "config.py"):
+        assert not (project / gone).exists(), gone
+    get_note = (project / "src" / "tools" / "get_note.py").read_text()
+    assert '"""Get one note by its id (edited by hand)."""' in get_note and "<<<<<<<" not in get_note
+    assert (
+        "# Pinned notes show first in the app.\nasync def pin_note("
+        in (project / "src" / "tools" / "pin_note.py").read_text()
+    )
+    moved = summary["changes"]["moved"]
+    assert "src/tools/get_note.py (get_note from tools.py)" in moved
+    # The settings module was rewritten around the edit: it reaches the new file, as a conflict to resolve.
+    assert summary["conflicts"] == ["src/config.py"] and result.exit_code == 1
+    assert "default=45.0" in (project / "src" / "config.py").read_text()
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_an_installed_wheel_updates_a_project_offline_from_what_it_ships(tmp_path):
+    """The wheel carries every released template: a 2.0 project updates with no template repository around."""
+    import sys
+    import sysconfig
+
+    dist = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    # The wheel's dependencies come from this environment; mcpgen itself only from the wheel.
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    install = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index"]
+    subprocess.run([*install, str(next(dist.glob("mcpgen-*.whl")))], check=True)
+    env = {
+        "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path / "home"),  # a user with no template store yet
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    wheel_mcpgen = str(venv / "bin" / "mcpgen")
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import mcpgen; print(mcpgen.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert str(venv) in where.stdout, where.stdout + where.stderr
+
+    project = tmp_path / "project"
+    flat = [wheel_mcpgen, "from-openapi", str(NOTES_SPEC), "-o", str(project), "--template-version", "2.0"]
+    assert subprocess.run(flat, capture_output=True, env=env).returncode == 0
+    git(project, "init", "-q")
+    commit(project, "generated with template 2.0")
+    edit(project / "tools.py", '    """List notes"""', '    """List the notes (edited by hand)."""')
+    commit(project)
+
+    updated = subprocess.run(
+        [wheel_mcpgen, "update", str(project), "--json"], capture_output=True, text=True, env=env
+    )
+
+    assert updated.returncode == 0, updated.stderr[-2000:]
+    assert json.loads(updated.stdout)["to_version"] == "2.2.0"
+    assert "edited by hand" in (project / "src" / "tools.py").read_text()
+    assert "~/.local/share/mcpgen/template" in (project / ".copier-answers.yml").read_text()
+    assert (tmp_path / "home" / ".local" / "share" / "mcpgen" / "template" / ".git").is_dir()

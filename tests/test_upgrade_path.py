@@ -205,3 +205,67 @@ def test_a_2_1_project_updates_to_this_template_through_the_answers_migration(tm
     assert "edited by hand" in text and "    ctx: Context,\n    task_id: int," in text
     assert (project / "tests" / "integration" / "conftest.py").is_file()
     assert " passed" in run_project_tests(project)
+
+
+@pytest.fixture(scope="module")
+def bare_copier(tmp_path_factory) -> Path:
+    """A Copier installed alone, as `uvx copier` or pipx give it: no ruff, no FastMCP beside it."""
+    venv = tmp_path_factory.mktemp("bare") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    installed = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "copier>=9.19,<10"],
+        capture_output=True,
+        text=True,
+    )
+    if installed.returncode != 0:
+        pytest.skip(f"copier could not be installed into a fresh venv: {installed.stderr[-300:]}")
+    assert subprocess.run([str(venv / "bin" / "python"), "-c", "import ruff"], capture_output=True).returncode
+    return venv / "bin" / "copier"
+
+
+@pytest.mark.slow
+def test_copier_alone_copies_and_updates_the_template(tmp_path, template, bare_copier):
+    answers = tmp_path / "answers.yml"
+    answers.write_text(yaml.safe_dump(answers_data(GOLDEN / "notes_monolithic" / "spec.yaml")))
+    project = tmp_path / "project"
+    env = clean_env(PATH="/usr/bin:/bin")  # nothing of this test's own environment: no ruff on PATH
+
+    copied = subprocess.run(
+        [
+            str(bare_copier),
+            "copy",
+            "--trust",
+            "--defaults",
+            "--data-file",
+            str(answers),
+            str(template),
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert "ruff not found" in copied.stderr and "could not refresh mcp-tools.lock" in copied.stderr
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "copied")
+    release_next(
+        template, [("src/server.py.jinja", "mcp.custom_route(", "# Template 99.\nmcp.custom_route(")]
+    )
+
+    updated = subprocess.run(
+        [str(bare_copier), "update", "--trust", "--defaults"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert updated.returncode == 0, updated.stderr[-2000:]
+    assert "# Template 99." in (project / "src" / "server.py").read_text()
+
+
+def answers_data(spec: Path) -> dict:
+    from mcpgen.generate import Request, prepare
+
+    return prepare(Request(spec=str(spec), out=Path("."))).answers.data()

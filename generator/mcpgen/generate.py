@@ -20,6 +20,7 @@ from .load import load_spec
 from .post import Surface, check_python_parses, list_files, ruff_findings, write_tool_lock
 from .projectfile import ProjectOptions, write_options
 from .render import ANSWERS_FILE, SPEC_FILE, render, spec_digest, spec_text
+from .template_store import resolve_version
 
 Progress = Callable[[str], None]
 
@@ -55,7 +56,7 @@ class Result:
     layout: Layout
     files: list[str]
     replaced: list[str]  # files of an existing folder that --force replaced
-    surface: Surface  # tools/list as recorded in mcp-tools.lock
+    surface: Surface | None  # tools/list as recorded in mcp-tools.lock (template 2.2 and later)
     warnings: list[str]
     seconds: float
     written: bool
@@ -81,7 +82,9 @@ class Result:
                 "bytes": self.surface.bytes,
                 "tokens": self.surface.tokens,
                 "estimator": self.surface.estimator,
-            },
+            }
+            if self.surface
+            else None,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
         }
@@ -195,7 +198,7 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
             staged,
             spec=prepared.spec,
             template_src=request.template_src,
-            version=request.template_version,
+            version=resolve_version(request.template_version) if request.template_version else None,
         )
         check_python_parses(staged)
         findings = ruff_findings(staged)
@@ -204,7 +207,8 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
                 f"ruff reports {len(findings)} findings in the generated code; first: {findings[0]}"
             )
         write_options(staged, ProjectOptions.model_validate(request.options()))
-        surface = write_tool_lock(staged)
+        # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
+        surface = write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
         files = list_files(staged)
         replaced = [] if request.dry_run else _place(staged, request.out)
     return Result(

@@ -213,7 +213,7 @@ def _place_tool_edits(relative: str, base: str, ours: str, project: Path, result
         text = target.read_text(encoding="utf-8")
         lines = text.splitlines(keepends=True)
         block_now = tool_blocks(text)[name]
-        merged, conflicted = merge_text(after, before, block_now.text(lines))
+        merged, conflicted = merge_tool(after, before, block_now.text(lines))
         target.write_text(
             "".join(lines[: block_now.start]) + merged + "".join(lines[block_now.end :]), "utf-8"
         )
@@ -226,6 +226,66 @@ def _place_tool_edits(relative: str, base: str, ours: str, project: Path, result
         result.notes.append(
             _note(f"{relative} (outside any tool)", rest_before, rest_after, "no place for it")
         )
+
+
+@dataclass(frozen=True)
+class _ToolParts:
+    """A tool block cut where edits usually fall: above the function, its signature, docstring, body."""
+
+    above: str
+    signature: str
+    docstring: str
+    body: str
+
+    @classmethod
+    def of(cls, block: str) -> _ToolParts | None:
+        try:
+            tree = ast.parse(block)
+        except SyntaxError:
+            return None
+        function = next((n for n in tree.body if isinstance(n, ast.AsyncFunctionDef | ast.FunctionDef)), None)
+        if function is None or not function.body:
+            return None
+        lines = block.splitlines(keepends=True)
+        starts_at = min([function.lineno, *(d.lineno for d in function.decorator_list)]) - 1
+        first = function.body[0]
+        has_docstring = isinstance(first, ast.Expr) and isinstance(
+            getattr(first, "value", None), ast.Constant
+        )
+        body_at = first.lineno - 1
+        after_docstring = (first.end_lineno or first.lineno) if has_docstring else body_at
+        return cls(
+            above="".join(lines[:starts_at]),
+            signature="".join(lines[starts_at:body_at]),
+            docstring="".join(lines[body_at:after_docstring]),
+            body="".join(lines[after_docstring:]),
+        )
+
+
+def merge_tool(ours: str, base: str, theirs: str) -> tuple[str, bool]:
+    """Merge a tool's edits into its new block part by part, since the new template may write a different
+    shape around them: an edited docstring or a line added above the function carries over alone."""
+    parts = [_ToolParts.of(text) for text in (ours, base, theirs)]
+    if any(part is None for part in parts):
+        return merge_text(ours, base, theirs)
+    mine, old, new = parts
+    assert mine is not None and old is not None and new is not None
+    merged, conflicted = [], False
+    for name in ("above", "signature", "docstring", "body"):
+        a, b, c = getattr(mine, name), getattr(old, name), getattr(new, name)
+        if a == b:
+            merged.append(c)
+        elif name == "docstring" or c == b:
+            merged.append(a)  # the user's own words win over the template's
+        elif name == "above" and not b.strip():
+            merged.append(
+                c + a
+            )  # lines the user put above a function that had none: kept, after the new ones
+        else:
+            text, clash = merge_text(a, b, c)
+            merged.append(text)
+            conflicted = conflicted or clash
+    return "".join(merged), conflicted
 
 
 def _file_defining(project: Path, function: str) -> Path | None:

@@ -120,3 +120,13 @@ def released_versions() -> list[str]:
     """The template versions the store holds, oldest first (`2.0.0`, `2.1.0`, ...)."""
     tags = _git(template_store(), "tag", "--list", "v*").split()
     return sorted((t[1:] for t in tags), key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
+
+
+def resolve_version(wanted: str) -> str:
+    """A version the store has: `2.0` is the newest 2.0.x; an unknown one is an error that lists them."""
+    known = released_versions()
+    wanted = wanted.removeprefix("v")
+    matching = [v for v in known if v == wanted or v.startswith(wanted + ".")]
+    if not matching:
+        raise MCPGenError(f"template version {wanted} is unknown", hint=f"choose one of {', '.join(known)}")
+    return matching[-1]

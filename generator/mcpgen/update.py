@@ -27,7 +27,7 @@ from .post import LOCK_FILE, check_python_parses, write_tool_lock
 from .projectfile import PROJECT_FILE, ProjectOptions, read_options, write_options
 from .render import ANSWERS_FILE, SPEC_FILE, record_template_source, render_template
 from .template_files import template_root
-from .template_store import released_versions, store_location
+from .template_store import released_versions, resolve_version, store_location
 
 # Files mcpgen writes beside the template's: merged by rewriting, never by Copier.
 MCPGEN_FILES = frozenset({ANSWERS_FILE, SPEC_FILE, PROJECT_FILE, NOTES_FILE, LOCK_FILE})
@@ -159,13 +159,9 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
     project = request.project.resolve()
     old_answers = read_answers(project)
     require_clean_git(project)
-    from_version, to_version = _version(old_answers), request.template_version or __version__
-    known = released_versions()
-    if to_version not in known:
-        raise MCPGenError(
-            f"template version {to_version} is unknown", hint=f"choose one of {', '.join(known)}"
-        )
-    if from_version not in known:
+    from_version = _version(old_answers)
+    to_version = resolve_version(request.template_version) if request.template_version else __version__
+    if from_version not in released_versions():
         raise MCPGenError(
             f"the project was rendered from template {from_version}, which this mcpgen does not have",
             file=str(project / ANSWERS_FILE),
@@ -214,10 +210,11 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         (project / SPEC_FILE).write_text(spec_text, encoding="utf-8")
     if spec is not None:
         write_options(project, options)
-    try:
-        write_tool_lock(project)
-    except RuntimeError as exc:
-        warnings.append(f"{LOCK_FILE} not updated: {exc}")
+    if (project / "src" / "surface.py").exists():
+        try:
+            write_tool_lock(project)
+        except RuntimeError as exc:
+            warnings.append(f"{LOCK_FILE} not updated: {exc}")
     notes = project / NOTES_FILE
     if merged.notes:
         notes.write_text(notes_text(merged.notes, from_version, to_version), encoding="utf-8")
