@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -486,3 +491,50 @@ def test_swagger_security_definitions_are_checked_too(tmp_path):
     with pytest.raises(MCPGenError, match="the security scheme's 'name' is not a string") as caught:
         load.load_spec(str(spec))
     assert caught.value.pointer == "/securityDefinitions/key"
+
+
+def big_spec(tmp_path: Path, operations: int = 300) -> Path:
+    thing_id = {"name": "thing_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    paths = {
+        f"/things{n}/{{thing_id}}": {
+            "get": {
+                "operationId": f"get_thing_{n}",
+                "parameters": [thing_id],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {f"field_{k}": {"type": "string"} for k in range(20)}
+                }}}}},
+            }
+        }
+        for n in range(operations)
+    }  # fmt: skip
+    spec = tmp_path / "big.json"
+    spec.write_text(
+        json.dumps({"openapi": "3.1.0", "info": {"title": "Big", "version": "1"}, "paths": paths})
+    )
+    return spec
+
+
+def test_a_terminated_run_leaves_no_temporary_folder_and_no_output(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    out = tmp_path / "out"
+    env = dict(os.environ, TMPDIR=str(scratch))
+    run = subprocess.Popen(
+        [sys.executable, "-m", "mcpgen", "from-openapi", str(big_spec(tmp_path)), "-o", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Wait until it renders (it says so), then stop it as a supervisor would.
+    for line in run.stderr:
+        if line.startswith("rendering"):
+            break
+    time.sleep(0.5)
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=60)
+
+    assert run.returncode == 130, err
+    assert "interrupted; nothing was written" in err
+    assert not out.exists()
+    assert list(scratch.iterdir()) == []

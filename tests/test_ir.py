@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from mcpgen.errors import MCPGenError
 from mcpgen.generate import Request, prepare
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -154,3 +155,37 @@ def test_a_malformed_type_or_format_is_typed_loosely_not_a_crash(tmp_path, schem
     project, _ = project_for(spec)
     odd = next(p for p in project.tools[0].params if p.wire == "odd")
     assert odd.type.scalar in ("any", "str")
+
+
+def test_ambiguous_names_and_undeclared_path_parameters(tmp_path):
+    spec = tmp_path / "spec.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "openapi": "3.1.0",
+                "info": {"title": "T", "version": "1"},
+                "paths": {
+                    "/things/{thing_id}/parts/{part}": {
+                        "get": {
+                            "operationId": "get_part",
+                            "parameters": [THING_ID, *({"name": n, "in": "query"} for n in ("l", "I", "O"))],
+                            "responses": {"200": {"description": "ok"}},
+                        }
+                    }
+                },
+            }
+        )
+    )
+    prepared = prepare(Request(spec=str(spec), out=Path(".")))
+    params = {p.wire: p for p in prepared.project.tools[0].params}
+    # ruff (E741) refuses l, I and O as names; the wire names stay.
+    assert {params[w].name for w in ("l", "I", "O")} == {"l_", "i", "o"}
+    # A placeholder the spec forgot to declare still gets an argument, or the tool could never succeed.
+    assert params["part"].location == "path" and params["part"].required
+    assert any("'part' is not declared" in w for w in prepared.warnings)
+
+
+def test_a_base_url_must_be_an_absolute_http_url(tmp_path):
+    for bad in ("/api", "file:///etc/passwd", "https://", "http://a b.example"):
+        with pytest.raises(MCPGenError, match="not an absolute http"):
+            prepare(Request(spec=str(GOLDEN / "notes_monolithic" / "spec.yaml"), out=Path("."), base_url=bad))

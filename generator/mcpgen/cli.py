@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -38,7 +40,18 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     return value
 
 
+def _stop_on_sigterm() -> None:
+    """A terminated run unwinds like an interrupted one, so its temporary folders are removed."""
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def _run(action):
+    _stop_on_sigterm()
     try:
         return action()
     except MCPGenError as exc:

@@ -48,7 +48,9 @@ BUILTINS = frozenset(dir(builtins))
 TYPE_NAMES = frozenset(
     {"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "type", "object"}
 )
-PYTHON_RESERVED = KEYWORDS | TYPE_NAMES | {"True", "False", "None"}
+# `l`, `I` and `O` read as 1 and 0 in many fonts: ruff (E741) refuses them as names.
+AMBIGUOUS = frozenset({"l", "I", "O"})
+PYTHON_RESERVED = KEYWORDS | TYPE_NAMES | AMBIGUOUS | {"True", "False", "None"}
 # Pydantic reserves these on every model; a field must not shadow them.
 MODEL_ATTRIBUTES = frozenset(
     {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import Diagnostic, MCPGenError, pointer
 from ..load import LoadedSpec, resolve_pointer
@@ -33,6 +35,7 @@ from .schemas import (
 from .text import short_text
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+_PATH_PLACEHOLDER = re.compile(r"{([^{}]+)}")
 MAX_TOOL_DESCRIPTION = 600
 DEFAULT_BASE_URL = "http://localhost:8000"
 FILE_NOTE = "Base64-encoded file content."
@@ -109,8 +112,20 @@ def _pick_media(content: dict) -> tuple[str, str, dict] | None:
     return next((found[k] for k in _BODY_PREFERENCE if k in found), None)
 
 
-def _base_url(document: dict, override: str | None) -> str:
+def usable_base_url(url: str) -> bool:
+    """An absolute http(s) URL with a host and nothing that cannot stand in an environment file."""
+    parts = urlsplit(url)
+    printable = all(c.isprintable() and not c.isspace() for c in url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and printable
+
+
+def _base_url(document: dict, override: str | None, warnings: list[Diagnostic]) -> str:
     if override:
+        if not usable_base_url(override):
+            raise MCPGenError(
+                f"--base-url {override!r} is not an absolute http(s) URL",
+                hint="give the backend's full URL, like https://api.example.com/v1",
+            )
         return override.rstrip("/")
     servers = document.get("servers")
     server = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
@@ -121,7 +136,16 @@ def _base_url(document: dict, override: str | None) -> str:
     if not url or url == "/":
         return DEFAULT_BASE_URL
     if url.startswith("/"):
-        return DEFAULT_BASE_URL + url.rstrip("/")
+        url = DEFAULT_BASE_URL + url
+    if not usable_base_url(url):
+        warnings.append(
+            Diagnostic(
+                f"the server URL {url!r} is not an absolute http(s) URL; BACKEND_URL defaults to "
+                f"{DEFAULT_BASE_URL} (set it, or pass --base-url)",
+                "/servers/0/url",
+            )
+        )
+        return DEFAULT_BASE_URL
     return url.rstrip("/")
 
 
@@ -249,7 +273,7 @@ class _Builder:
             title=short_text(info.get("title"), 120) or "API",
             description=short_text(info.get("description"), MAX_TOOL_DESCRIPTION),
             api_version=short_text(info.get("version"), 60),
-            base_url=_base_url(self.doc, self.options.base_url),
+            base_url=_base_url(self.doc, self.options.base_url, self.warnings),
             tools=tools,
             models=models,
             auth=self.auth,
@@ -291,7 +315,9 @@ class _Builder:
         hint = pascal(name)
         scope = Scope()
         self.sample_errors = []
-        params = self.parameters(op, spec_operation.shared_parameters, where, scope, hint)
+        params = self.parameters(
+            spec_operation.path, op, spec_operation.shared_parameters, where, scope, hint
+        )
         body = self.request_body(op, where, scope, hint)
         file_fields = [p.wire for p in body.params if p.file]
         if body.kind == "multipart" and body.whole:
@@ -320,7 +346,9 @@ class _Builder:
 
     # ---- parameters -----------------------------------------------------------------------------------
 
-    def parameters(self, op: dict, shared: list, where: str, scope: Scope, hint: str) -> list[Param]:
+    def parameters(
+        self, path: str, op: dict, shared: list, where: str, scope: Scope, hint: str
+    ) -> list[Param]:
         params = []
         for (wire, location), param in self.merged_parameters(op, shared).items():
             if location == "header":
@@ -345,6 +373,16 @@ class _Builder:
                     wire, location, ref, required, resolved, param.get("description"), scope, param, where
                 )
             )
+        declared = {p.wire for p in params if p.location == "path"}
+        for wire in _PATH_PLACEHOLDER.findall(path):
+            if wire in declared or (wire, "path") in self.merged_parameters(op, shared):
+                continue
+            # Without an argument for it, the tool could never fill its own path.
+            self.warnings.append(
+                Diagnostic(f"path parameter {wire!r} is not declared; the tool takes it as a string", where)
+            )
+            ref = scalar("str")
+            params.append(self._param(wire, "path", ref, True, {}, "", scope, {}, where))
         return params
 
     def resolve_annotated(self, schema: Any) -> dict:
