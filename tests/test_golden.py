@@ -20,7 +20,9 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_generated_tree_matches_golden(case, tmp_path):
     expected_dir = GOLDEN / case / "expected"
     actual_dir = tmp_path / case
-    render_case(case, actual_dir)
+    result = render_case(case, actual_dir)
+    # Nothing the strictest MCP clients refuse (see tests/test_post.py for what that is).
+    assert result.surface is not None and result.surface.strict_client_findings == []
     assert expected_dir.exists(), f"no golden tree: run python -m tests.golden.regen ({case})"
     expected, actual = tree(expected_dir), tree(actual_dir)
     assert sorted(actual) == sorted(expected), (

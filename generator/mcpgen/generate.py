@@ -209,6 +209,7 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
         write_options(staged, ProjectOptions.model_validate(request.options()))
         # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
         surface = write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
+        warnings += surface.strict_client_findings if surface else []
         files = list_files(staged)
         replaced = [] if request.dry_run else _place(staged, request.out)
     return Result(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -60,12 +61,14 @@ LOCK_FILE = "mcp-tools.lock"
 
 @dataclass(frozen=True)
 class Surface:
-    """What tools/list of the generated server weighs, as mcp-tools.lock records it."""
+    """What tools/list of the generated server weighs, as mcp-tools.lock records it, and what strict MCP
+    clients would object to in it."""
 
     tools: int
     bytes: int
     tokens: int
     estimator: str
+    strict_client_findings: list[str]
 
 
 def write_tool_lock(project: Path) -> Surface:
@@ -76,7 +79,7 @@ def write_tool_lock(project: Path) -> Surface:
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "BACKEND_", "SERVICE_AUTH"))}
     result = subprocess.run(
-        [sys.executable, "-m", "src.surface", "--write"],
+        [sys.executable, "-m", "src.surface", "--write", "--tools"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -87,4 +90,42 @@ def write_tool_lock(project: Path) -> Surface:
         raise RuntimeError(f"the server could not list its tools: {last}")
     data = json.loads((project / LOCK_FILE).read_text(encoding="utf-8"))
     total = data["total"]
-    return Surface(total["tools"], total["bytes"], total["tokens"], data["estimator"])
+    tools = json.loads(result.stdout.strip().splitlines()[-1])
+    findings = [finding for tool in tools for finding in strict_client_findings(tool)]
+    return Surface(total["tools"], total["bytes"], total["tokens"], data["estimator"], findings)
+
+
+TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def strict_client_findings(tool: dict) -> list[str]:
+    """What the strictest MCP clients refuse in a tool: a name over 64 characters or with other characters, an
+    input schema that is not a plain object at its top (oneOf/anyOf/allOf), a `$ref` that leads nowhere, an
+    array without `items`."""
+    name, schema = tool.get("name", ""), tool.get("inputSchema") or {}
+    found = []
+    if not TOOL_NAME.match(name):
+        found.append(f"tool {name!r}: its name is not 1-64 letters, digits, '_' or '-'")
+    if schema.get("type") != "object" or any(key in schema for key in ("oneOf", "anyOf", "allOf")):
+        found.append(f"tool {name}: its input schema is not a plain object at the top")
+    definitions = schema.get("$defs") or {}
+    for where, node in _nodes(schema, "#"):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not (
+            ref.startswith("#/$defs/") and ref[len("#/$defs/") :] in definitions
+        ):
+            found.append(f"tool {name}: {where} refers to {ref}, which the schema does not define")
+        kinds = node.get("type")
+        if (kinds == "array" or (isinstance(kinds, list) and "array" in kinds)) and "items" not in node:
+            found.append(f"tool {name}: {where} is an array without items")
+    return found
+
+
+def _nodes(node: object, where: str):
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from _nodes(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _nodes(value, f"{where}/{index}")

@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from mcpgen.generate import Request, generate
+from mcpgen.generate import Request, Result, generate
 from mcpgen.template_store import DEFAULT_STORE
 
 GOLDEN = Path(__file__).parent
@@ -18,8 +18,10 @@ def cases() -> list[str]:
     return sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists())
 
 
-def render_case(case: str, out: Path) -> None:
-    generate(Request(spec=str(GOLDEN / case / "spec.yaml"), out=out, force=True, template_src=TEMPLATE_SRC))
+def render_case(case: str, out: Path) -> Result:
+    return generate(
+        Request(spec=str(GOLDEN / case / "spec.yaml"), out=out, force=True, template_src=TEMPLATE_SRC)
+    )
 
 
 def main() -> int:
