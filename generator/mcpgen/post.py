@@ -90,7 +90,7 @@ def write_tool_lock(project: Path) -> Surface:
         raise RuntimeError(f"the server could not list its tools: {last}")
     data = json.loads((project / LOCK_FILE).read_text(encoding="utf-8"))
     total = data["total"]
-    tools = json.loads(result.stdout.strip().splitlines()[-1])
+    tools = json.loads(result.stdout.strip().split("\n")[-1])
     findings = [finding for tool in tools for finding in strict_client_findings(tool)]
     return Surface(total["tools"], total["bytes"], total["tokens"], data["estimator"], findings)
 

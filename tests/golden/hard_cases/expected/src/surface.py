@@ -69,7 +69,8 @@ def main(argv: list[str]) -> int:
     tools = asyncio.run(listed_tools())
     text = lock_text(lock_data(tools))
     if "--tools" in argv:
-        sys.stdout.write(json.dumps(tools, ensure_ascii=False) + "\n")
+        # ASCII: line separators in spec text (U+2028) must not split the one line a reader takes.
+        sys.stdout.write(json.dumps(tools) + "\n")
     if "--write" in argv:
         LOCK_FILE.write_text(text, encoding="utf-8")
     elif "--check" in argv:
