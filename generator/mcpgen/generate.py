@@ -12,12 +12,14 @@ from pathlib import Path
 from .answers import build_answers
 from .contract import Answers
 from .errors import MCPGenError
+from .handoff import handoff
 from .ir.build import BuildOptions, build_project
 from .ir.model import Project
 from .layout import Layout, decide_layout
 from .load import load_spec
 from .post import check_python_parses, list_files, ruff_findings
 from .render import SPEC_FILE, render, spec_digest, spec_text
+from .security_review import write_security_review
 
 Progress = Callable[[str], None]
 
@@ -48,10 +50,12 @@ class Result:
     warnings: list[str]
     seconds: float
     written: bool
+    answers: Answers | None = None
+    spec: str | None = None  # the spec as the request named it
 
     def summary(self) -> dict:
         """The machine-readable summary `--json` prints."""
-        return {
+        summary = {
             "out": str(self.out),
             "written": self.written,
             "layout": self.layout.name,
@@ -68,6 +72,13 @@ class Result:
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
         }
+        if self.spec is not None:
+            # A local spec by its absolute path; a URL as given.
+            local = Path(self.spec)
+            summary["spec"] = str(local.resolve()) if local.exists() else self.spec
+        if self.answers is not None:
+            summary.update(handoff(self.out, self.answers))
+        return summary
 
 
 def check_destination(out: Path, force: bool) -> None:
@@ -152,6 +163,8 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
             warnings.append(
                 f"ruff reports {len(findings)} findings in the generated code; first: {findings[0]}"
             )
+        # From the finished, formatted files, before the tree moves into place.
+        write_security_review(staged, prepared.answers)
         files = list_files(staged)
         if not request.dry_run:
             _replace(staged, request.out)
@@ -163,4 +176,6 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
         warnings=warnings,
         seconds=time.perf_counter() - started,
         written=not request.dry_run,
+        answers=prepared.answers,
+        spec=request.spec,
     )
