@@ -193,10 +193,10 @@ FROM_OPENAPI_EXAMPLES = """Examples:
 \b
   mcpgen from-openapi openapi.json -o todo-mcp
   mcpgen from-openapi openapi.json -o todo-mcp --json
-  mcpgen from-openapi https://api.example.com/openapi.json -o api-mcp --dry-run
-  mcpgen from-openapi openapi.json -o mcp --pattern service-to-service --identity-header X-User-ID
-  mcpgen from-openapi openapi.json -o mcp --include-tag tasks --exclude-tag admin
-  mcpgen from-openapi openapi.json -o todo-mcp --force
+  mcpgen from-openapi https://api.example.com/openapi.json --dry-run
+  mcpgen from-openapi openapi.json --pattern service-to-service
+  mcpgen from-openapi openapi.json --identity-header X-Tenant=org_id
+  mcpgen from-openapi openapi.json --include-tag tasks --exclude-tag admin
 
 The --json summary lists the tools, the layout and pattern with their reasons, the skipped operations,
 the absolute project path, the settings to fill in, the next commands and a ready Claude Desktop
@@ -329,9 +329,12 @@ def answers(
 KEYGEN_EXAMPLES = """Examples:
 
 \b
-  mcpgen keygen                                   # SERVICE_AUTH_TOKEN=... and its sha256
-  mcpgen keygen --env-file todo-mcp/.env          # sets SERVICE_AUTH_TOKEN there, prints the hash
-  mcpgen keygen --kind api-key --prefix acme --json"""
+  mcpgen keygen
+  mcpgen keygen --env-file todo-mcp/.env
+  mcpgen keygen --kind api-key --prefix acme --json
+
+The first prints SERVICE_AUTH_TOKEN=... and its sha256; the second sets that line in the file and prints
+only the hash."""
 
 
 @app.command(epilog=KEYGEN_EXAMPLES)

@@ -22,6 +22,7 @@ from .code_scan import (
     REVIEW_FILE,
     SECRET_MIN_ENTROPY,
     SECRET_MIN_LENGTH,
+    SPEC_COPIES,
     ProjectFiles,
     Ref,
     called_name,
@@ -211,27 +212,32 @@ def _storage(project: ProjectFiles) -> tuple[list[str], Check]:
         lines.append(f"- {ref}" + (" (has a default: a secret must not)" if has_default else ""))
     if ignored:
         lines.append(f"- `.env` is ignored by git: {ignored}")
+    in_spec = [(kind, ref) for kind, ref in findings if ref.file in SPEC_COPIES]
+    in_code = [(kind, ref) for kind, ref in findings if ref.file not in SPEC_COPIES]
+    example = f" ({len(fixtures)} such value(s), e.g. {fixtures[0]})" if fixtures else ""
     lines += [
         "",
-        "Hard-coded secrets: every text file was scanned for known key formats (AWS, Stripe, "
-        "OpenAI, GitHub, Slack,",
-        "private keys, JWTs, mcpgen API keys), and Python string literals for token-like values: at least "
-        f"{SECRET_MIN_LENGTH}",
-        "characters of one token alphabet, mixing digits with lower- and upper-case letters, with at least "
-        f"{SECRET_MIN_ENTROPY} bits",
-        "of entropy per character. Files under",
-        "`tests/` are left out by rule: they hold the fixtures the generated tests use against a mock backend"
-        + (f" ({len(fixtures)} such value(s), e.g. {fixtures[0]})." if fixtures else "."),
-        "The spec copies (`openapi.json`, `.copier-answers.yml`) are scanned for known key formats only.",
+        "Hard-coded secrets: every text file was scanned for known key formats (AWS, Stripe, OpenAI, "
+        "GitHub, Slack, private keys, JWTs, mcpgen API keys), and Python string literals for token-like "
+        f"values: at least {SECRET_MIN_LENGTH} characters of one token alphabet, mixing digits with lower- "
+        f"and upper-case letters, with at least {SECRET_MIN_ENTROPY} bits of entropy per character.",
         "",
-        "Found: " + ("nothing." if not findings else f"{len(findings)} value(s):"),
+        "By rule, files under `tests/` are left out: they hold the fixtures the generated tests use against "
+        f"a mock backend{example}. The spec copies (`openapi.json`, `.copier-answers.yml`) hold the API's "
+        "published text: they are scanned for known key formats only, and what they hold is reported for "
+        "review, since documentation examples are usually not live keys.",
+        "",
+        "Found in the code: " + ("nothing." if not in_code else f"{len(in_code)} value(s):"),
     ]
-    lines += [f"- {kind}: {ref}" for kind, ref in findings]
+    lines += [f"- {kind}: {ref}" for kind, ref in in_code]
+    if in_spec:
+        lines += ["", f"Found in the spec copies ({len(in_spec)}), to check:"]
+        lines += [f"- {kind}: {ref}" for kind, ref in in_spec]
     bad_fields = [ref for ref, has_default in fields if has_default]
-    status: Status = "fail" if findings or bad_fields else "pass"
+    status: Status = "fail" if in_code or bad_fields else ("review" if in_spec else "pass")
     evidence = (
         f"{len(fields)} secret setting(s) without defaults; "
-        f"{len(findings)} hard-coded secret(s) outside tests/"
+        f"{len(in_code)} hard-coded secret(s) outside tests/, {len(in_spec)} in the spec copies"
     )
     return lines, Check("Secrets stored in the environment only", status, evidence)
 
@@ -465,9 +471,8 @@ def render_review(project: ProjectFiles) -> str:
     out = [
         f"# Security review: {answers.get('project_name', project.root.name)}",
         "",
-        f"Written by mcpgen {__version__} from the generated files, after rendering and "
-        "formatting; `mcpgen update`",
-        "writes it again. Each `file:line` quotes the line it points at. Pattern "
+        f"Written by mcpgen {__version__} from the generated files, after rendering and formatting; "
+        "`mcpgen update` writes it again. Each `file:line` quotes the line it points at. Pattern "
         f"{info['number']} ({info['title']}): {len(answers.get('tools', []))} tools.",
     ]
     for number, (title, (lines, _)) in enumerate(sections, start=1):
