@@ -103,8 +103,9 @@ def test_without_json_an_error_is_one_line_on_stderr():
     ]
 
 
-def test_the_text_summary_ends_with_the_next_steps(tmp_path):
-    out = tmp_path / "todo-mcp"
+def test_the_text_summary_ends_with_the_next_steps(monkeypatch, bundled_example):
+    out = bundled_example.out
+    monkeypatch.setattr(cli, "generate", lambda *_args, **_kwargs: bundled_example)
 
     result = run("from-openapi", EXAMPLE, "-o", str(out))
 

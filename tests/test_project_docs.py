@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mcpgen.generate import Request, generate
 from mcpgen.handoff import PROJECT_PLACEHOLDER
-from tests.conftest import REPO
 from tests.generated import clean_env
 from tests.golden.regen import GOLDEN, cases
 
@@ -49,10 +47,9 @@ def test_client_setup_configurations_parse_and_start_this_server(case):
     assert f"claude mcp add --transport http {package} http://127.0.0.1:8765/mcp" in text
 
 
-def test_the_printed_client_config_is_the_documented_one_with_the_real_path(tmp_path):
-    out = tmp_path / "todo-mcp"
-    result = generate(Request(spec=str(REPO / "examples" / "todo_backend" / "openapi.json"), out=out))
-    summary = result.summary()
+def test_the_printed_client_config_is_the_documented_one_with_the_real_path(bundled_example):
+    out = bundled_example.out
+    summary = bundled_example.summary()
     documented = json.loads(blocks((out / "CLAUDE_DESKTOP_SETUP.md").read_text(), "json")[0])
     filled = json.loads(json.dumps(documented).replace(PROJECT_PLACEHOLDER, str(out.resolve())))
 

@@ -12,7 +12,6 @@ import pytest
 
 from mcpgen.generate import Request, generate
 from mcpgen.security_review import LOG_GREP_COMMAND, write_security_review
-from tests.conftest import REPO
 from tests.golden.regen import GOLDEN, cases
 
 REFERENCE = re.compile(r"`([\w./-]+):(\d+)`: `([^`]*)`")
@@ -33,20 +32,12 @@ def copy_of(case: str, tmp_path: Path) -> Path:
     return project
 
 
-@pytest.fixture(scope="module")
-def bundled_example(tmp_path_factory) -> Path:
-    """The bundled todo example, generated with Pattern 4 as a user would."""
-    out = tmp_path_factory.mktemp("example") / "todo-mcp"
-    generate(Request(spec=str(REPO / "examples" / "todo_backend" / "openapi.json"), out=out))
-    return out
-
-
 def projects(bundled: Path) -> list[Path]:
     return [bundled, *(GOLDEN / case / "expected" for case in cases())]
 
 
 def test_every_line_reference_quotes_the_line_it_points_at(bundled_example):
-    for project in projects(bundled_example):
+    for project in projects(bundled_example.out):
         references = REFERENCE.findall(review_of(project))
         assert len(references) >= 15, project
         for file, line, quoted in references:
@@ -55,7 +46,7 @@ def test_every_line_reference_quotes_the_line_it_points_at(bundled_example):
 
 
 def test_pattern_4_cites_the_constant_time_comparison_of_the_backend_patch(bundled_example):
-    review = review_of(bundled_example)
+    review = review_of(bundled_example.out)
     section = review.split("## 1.")[1].split("## 2.")[0]
     assert "`backend_patches/dependencies.py:" in section and "hmac.compare_digest(" in section
     assert status(review, "Constant-time comparison of secrets") == "pass"
@@ -72,13 +63,12 @@ def test_a_pattern_4_project_without_compare_digest_fails_that_control(tmp_path)
 
 
 def test_the_printed_grep_finds_nothing_in_the_output(bundled_example):
-    assert LOG_GREP_COMMAND in review_of(bundled_example)
-    grep = subprocess.run(
-        ["bash", "-c", LOG_GREP_COMMAND], cwd=bundled_example, capture_output=True, text=True
-    )
+    project = bundled_example.out
+    assert LOG_GREP_COMMAND in review_of(project)
+    grep = subprocess.run(["bash", "-c", LOG_GREP_COMMAND], cwd=project, capture_output=True, text=True)
     # grep's exit code 1: no line matched.
     assert (grep.returncode, grep.stdout) == (1, "")
-    assert "At generation time it printed nothing" in review_of(bundled_example)
+    assert "At generation time it printed nothing" in review_of(project)
 
 
 @pytest.mark.parametrize(
@@ -126,9 +116,9 @@ def test_a_hard_coded_secret_fails_the_review_and_test_fixtures_do_not(tmp_path)
 
 
 def test_the_audit_fields_are_those_the_code_logs(bundled_example):
-    review = review_of(bundled_example)
+    review = review_of(bundled_example.out)
     row = next(line for line in review.splitlines() if line.startswith("| `tool_call` |"))
-    invoke = (bundled_example / "src" / "invoke.py").read_text()
+    invoke = (bundled_example.out / "src" / "invoke.py").read_text()
     extra = invoke.split("extra={", 1)[1].split("}", 1)[0]
     assert re.findall(r"`(\w+)`", row.split("|")[2]) == re.findall(r'"(\w+)":', extra)
 
