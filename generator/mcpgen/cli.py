@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 import yaml
@@ -32,7 +33,14 @@ class _Commands(TyperGroup):
     """mcpgen's command group: with `--json` among the arguments, every error is JSON on stdout, usage errors
     (a missing argument, an unknown option) included, with the same exit codes."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         arguments = list(sys.argv[1:] if args is None else args)
         _errors.as_json = "--json" in arguments
         if not (_errors.as_json and standalone_mode):

@@ -40,6 +40,15 @@ KEY_FORMATS = {
     "mcpgen API key": re.compile(r"\bmcp_[0-9A-Za-z]{43}\b"),
     "JWT": re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
 }
+# All of them in one expression, one search per line: a large project has hundreds of thousands of lines.
+_KINDS = {f"k{index}": kind for index, kind in enumerate(KEY_FORMATS)}
+# Each alternative starts with a literal the regex engine can look for, so that most text is skipped fast.
+_ANY_KEY_FORMAT = re.compile(
+    "|".join(
+        f"(?P<k{index}>{pattern.pattern.removeprefix(chr(92) + 'b')})"
+        for index, pattern in enumerate(KEY_FORMATS.values())
+    )
+)
 # A string literal this long, of one token's alphabet and this random, is treated as a secret.
 SECRET_MIN_LENGTH = 20
 SECRET_MIN_ENTROPY = 4.0  # bits per character; English words and identifiers stay well below
@@ -68,6 +77,14 @@ class Source:
     path: str  # relative to the project, with forward slashes
     lines: list[str]
     tree: ast.Module | None = None
+    _nodes: list[ast.AST] | None = field(default=None, repr=False)
+
+    @property
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the syntax tree, walked once: each check reads them, and large projects have many."""
+        if self._nodes is None:
+            self._nodes = list(ast.walk(self.tree)) if self.tree is not None else []
+        return self._nodes
 
     def ref(self, line: int) -> Ref:
         text = self.lines[line - 1].strip()
@@ -164,7 +181,7 @@ def reads_credential(node: ast.AST) -> bool:
 def calls_of(source: Source, name: str) -> list[Ref]:
     return [
         source.ref(node.lineno)
-        for node in ast.walk(source.tree)
+        for node in source.nodes
         if isinstance(node, ast.Call) and called_name(node) == name
     ]
 
@@ -174,14 +191,18 @@ def hard_coded_secrets(project: ProjectFiles) -> tuple[list[tuple[str, Ref]], li
     found: list[tuple[str, Ref]] = []
     for name, source in project.files.items():
         flagged = set()
-        for number, line in enumerate(source.lines, start=1):
-            kind = next((kind for kind, pattern in KEY_FORMATS.items() if pattern.search(line)), None)
-            if kind:
+        text = "\n".join(source.lines)
+        for match in _ANY_KEY_FORMAT.finditer(text):
+            before = text[match.start() - 1 : match.start()]
+            if before.isalnum() or before == "_":
+                continue  # inside a longer word: the leading \b each format had
+            number = text.count("\n", 0, match.start()) + 1
+            if number not in flagged:
                 flagged.add(number)
-                found.append((kind, source.ref(number)))
+                found.append((_KINDS[match.lastgroup], source.ref(number)))
         if source.tree is None or name in SPEC_COPIES:
             continue
-        for node in ast.walk(source.tree):
+        for node in source.nodes:
             if (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)

@@ -33,7 +33,7 @@ from .code_scan import (
     reads_credential,
 )
 from .patterns import credential_env, patterns
-from .tool_risk import tool_risks
+from .tool_risk import ToolRisk, tool_risks
 
 Status = Literal["pass", "review", "fail", "n/a"]
 
@@ -67,7 +67,9 @@ def write_security_review(project_dir: Path, answers: Any = None) -> Path:
 
 def _answers_data(project_dir: Path, answers: Any) -> Mapping[str, Any]:
     if answers is None:
-        loaded = yaml.safe_load((project_dir / ANSWERS_FILE).read_text(encoding="utf-8"))
+        # The C loader when PyYAML has it: the answers of a large spec are megabytes.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loaded = yaml.load((project_dir / ANSWERS_FILE).read_text(encoding="utf-8"), Loader=loader)
         return {key: value for key, value in loaded.items() if not key.startswith("_")}
     if hasattr(answers, "data"):
         return answers.data()
@@ -81,7 +83,7 @@ def _answers_data(project_dir: Path, answers: Any) -> Mapping[str, Any]:
 def _constant_time(project: ProjectFiles) -> tuple[list[str], Check]:
     uses = []
     for source in project.python():
-        for node in ast.walk(source.tree):
+        for node in source.nodes:
             if isinstance(node, ast.Call) and called_name(node) == "compare_digest":
                 uses.append(source.ref(node.lineno))
     plain = _plain_secret_comparisons(project)
@@ -121,7 +123,7 @@ def _plain_secret_comparisons(project: ProjectFiles) -> list[Ref]:
     found = []
     credential = re.compile(r"(?i)token|secret|api_?key|password")
     for source in project.python():
-        for node in ast.walk(source.tree):
+        for node in source.nodes:
             if not isinstance(node, ast.Compare) or not any(
                 isinstance(op, ast.Eq | ast.NotEq) for op in node.ops
             ):
@@ -144,7 +146,7 @@ def _logging(project: ProjectFiles) -> tuple[list[str], Check]:
     ]
     calls, leaking = 0, []
     for source in project.python("src/"):
-        for node in ast.walk(source.tree):
+        for node in source.nodes:
             if isinstance(node, ast.Call) and is_logging_call(node):
                 calls += 1
                 arguments = [*node.args, *(k.value for k in node.keywords)]
@@ -247,7 +249,7 @@ def _secret_fields(project: ProjectFiles) -> list[tuple[Ref, bool]]:
     found = []
     if source is None or source.tree is None:
         return found
-    for node in ast.walk(source.tree):
+    for node in source.nodes:
         if isinstance(node, ast.AnnAssign) and "SecretStr" in ast.unparse(node.annotation):
             found.append((source.ref(node.lineno), node.value is not None))
     return found
@@ -256,7 +258,7 @@ def _secret_fields(project: ProjectFiles) -> list[tuple[Ref, bool]]:
 def _audit(project: ProjectFiles) -> tuple[list[str], Check]:
     events = []
     for source in project.python("src/"):
-        for node in ast.walk(source.tree):
+        for node in source.nodes:
             if not (isinstance(node, ast.Call) and is_logging_call(node)):
                 continue
             extra = next((k.value for k in node.keywords if k.arg == "extra"), None)
@@ -305,7 +307,7 @@ def _input_validation(project: ProjectFiles) -> tuple[list[str], Check]:
     tools_under = "src/tools"
     functions = constrained = typed = 0
     for source in project.python(tools_under):
-        for node in ast.walk(source.tree):
+        for node in source.nodes:
             if isinstance(node, ast.AsyncFunctionDef) and node.args.args and node.args.args[0].arg == "ctx":
                 functions += 1
                 for argument in [*node.args.args[1:], *node.args.kwonlyargs]:
@@ -315,7 +317,7 @@ def _input_validation(project: ProjectFiles) -> tuple[list[str], Check]:
     models = sum(
         1
         for source in project.python("src/schemas")
-        for node in ast.walk(source.tree)
+        for node in source.nodes
         if isinstance(node, ast.ClassDef)
     )
     evidence_refs = [
@@ -374,8 +376,7 @@ def _error_sanitisation(project: ProjectFiles) -> tuple[list[str], Check]:
     return lines, Check("Error sanitisation", status, f"{found}/{len(evidence_refs)} safeguards found")
 
 
-def _per_tool(project: ProjectFiles) -> tuple[list[str], Check]:
-    risks = tool_risks(project)
+def _per_tool(project: ProjectFiles, risks: list[ToolRisk]) -> tuple[list[str], Check]:
     pattern = project.answers.get("pattern", "none")
     needs_user = pattern == "service-to-service"
     refusal = project.find(r"This call has no user identity")
@@ -458,6 +459,7 @@ def render_review(project: ProjectFiles) -> str:
     answers = project.answers
     pattern = answers.get("pattern", "none")
     info = patterns()[pattern]
+    risks = tool_risks(project)
     sections = [
         ("Constant-time comparison", _constant_time(project)),
         ("Token logging prevention", _logging(project)),
@@ -465,7 +467,7 @@ def render_review(project: ProjectFiles) -> str:
         ("Audit logging", _audit(project)),
         ("Input validation", _input_validation(project)),
         ("Error sanitisation", _error_sanitisation(project)),
-        ("Per-tool risk", _per_tool(project)),
+        ("Per-tool risk", _per_tool(project, risks)),
     ]
     checks = [check for _, (_, check) in sections]
     out = [
@@ -482,13 +484,13 @@ def render_review(project: ProjectFiles) -> str:
         "- none"
     ]
     out += ["", "## 9. Recommendations", ""]
-    out += [f"- {text}" for text in _recommendations(project, checks)]
+    out += [f"- {text}" for text in _recommendations(project, checks, risks)]
     out += ["", "## 10. Compliance summary", "", "| control | status | evidence |", "|---|---|---|"]
     out += [f"| {check.control} | {check.status} | {check.evidence} |" for check in checks]
     return "\n".join(out) + "\n"
 
 
-def _recommendations(project: ProjectFiles, checks: list[Check]) -> list[str]:
+def _recommendations(project: ProjectFiles, checks: list[Check], risks: list[ToolRisk]) -> list[str]:
     pattern = project.answers.get("pattern", "none")
     variable = credential_env(pattern)
     found = (
@@ -521,7 +523,6 @@ def _recommendations(project: ProjectFiles, checks: list[Check]) -> list[str]:
         "`MCP_DEV_TOKENS_FILE` and `MCP_ALLOW_ANONYMOUS` are for development only.",
         "Serve http behind TLS, and list the public host name in `MCP_ALLOWED_HOSTS`.",
     ]
-    risks = tool_risks(project)
     destructive = [r.name for r in risks if r.destructive]
     if destructive:
         found.append(

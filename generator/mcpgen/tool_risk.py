@@ -112,7 +112,7 @@ def registrations(project: ProjectFiles) -> dict[str, tuple[Ref, dict[str, bool]
     source = project.files.get("src/server.py")
     if source is None or source.tree is None:
         return found
-    for node in ast.walk(source.tree):
+    for node in source.nodes:
         if not (isinstance(node, ast.Call) and ast.unparse(node.func) == "mcp.tool"):
             continue
         keywords = {k.arg: k.value for k in node.keywords}
