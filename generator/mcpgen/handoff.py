@@ -83,6 +83,9 @@ def handoff(project_dir: Path, answers: Answers) -> dict[str, Any]:
     project_dir = project_dir.resolve()
     return {
         "project_dir": str(project_dir),
+        # The console script and the Python package the project installs as.
+        "package": answers.package,
+        "import_name": answers.import_name,
         "env_file": str(project_dir / ".env"),
         "settings_to_fill": [asdict(setting) for setting in required_settings(answers)],
         "next_commands": next_commands(project_dir, answers),

@@ -195,8 +195,9 @@ def stack(generated: Generated, tmp_path_factory: pytest.TempPathFactory):
     )
     server = Service(
         "MCP server",
-        [str(generated.python), "-m", "src.server"],
-        cwd=work,  # not the project folder: the installed package must be what runs
+        # The installed package, under the project's own import name; the cwd is not the project folder.
+        [str(generated.python), "-m", f"{generated.summary['import_name']}.server"],
+        cwd=work,
         env=clean_env(
             BACKEND_URL=f"http://127.0.0.1:{backend_port}",
             SERVICE_AUTH_TOKEN=token,
