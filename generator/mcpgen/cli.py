@@ -7,30 +7,116 @@ import os
 import signal
 import sys
 import threading
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 import yaml
+from typer.core import TyperGroup
 
 from . import __version__
 from .errors import MCPGenError
 from .generate import Request, generate, is_generated_project, prepare
 from .update import UpdateRequest, update
 
+
+@dataclass
+class _ErrorFormat:
+    # Set by _Commands.main for each invocation, before any command runs, so that every error path (usage
+    # errors, _fail) answers in the format the caller asked for.
+    as_json: bool = False
+
+
+_errors = _ErrorFormat()
+
+
+class _Commands(TyperGroup):
+    """mcpgen's command group: with `--json` among the arguments, every error is JSON on stdout, usage errors
+    (a missing argument, an unknown option) included, with the same exit codes."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        arguments = list(sys.argv[1:] if args is None else args)
+        _errors.as_json = "--json" in arguments
+        if not (_errors.as_json and standalone_mode):
+            return super().main(arguments, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            outcome = super().main(arguments, prog_name, complete_var, False, **extra)
+        except typer.Abort:
+            sys.exit(1)
+        except Exception as error:
+            # Click's own errors (typer vendors click, so they are recognised by their interface).
+            if not (hasattr(error, "format_message") and isinstance(getattr(error, "exit_code", None), int)):
+                raise
+            _print_json_error(error.format_message(), error.exit_code)
+            sys.exit(error.exit_code)
+        # Without standalone mode, click returns the exit code of a typer.Exit instead of exiting.
+        sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
+EXAMPLES = """Examples:
+
+\b
+  mcpgen from-openapi openapi.json -o todo-mcp
+  mcpgen from-openapi openapi.json -o todo-mcp --json
+  mcpgen keygen --env-file todo-mcp/.env
+  mcpgen from-openapi --help
+
+Every command exits 2 on bad input, 3 on an internal error and 130 when interrupted; with --json it prints
+{"error": {"message", "file", "pointer", "hint", "exit_code"}} on stdout instead of a line on stderr.
+docs/CLI.md describes every command and option."""
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     help="Generate a standalone FastMCP server project from an OpenAPI spec.",
+    epilog=EXAMPLES,
+    # Plain help wraps at the terminal's width instead of cutting option names and texts off, and keeps to
+    # 100 columns on wide terminals.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 100},
 )
 
 PATTERNS = ("auto", "none", "api-key", "bearer", "service-to-service")
 LAYOUTS = ("auto", "modular", "monolithic")
 
 
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
+def _print_json_error(
+    message: str,
+    exit_code: int,
+    *,
+    file: str | None = None,
+    pointer: str | None = None,
+    hint: str | None = None,
+) -> None:
+    error = {
+        "message": message,
+        "file": file,
+        "pointer": pointer,
+        "hint": hint or None,
+        "exit_code": exit_code,
+    }
+    typer.echo(json.dumps({"error": error}, indent=2))
+
+
+def _fail(message: str, code: int = 2, error: MCPGenError | None = None) -> NoReturn:
+    """Stop with exit `code`: one line on stderr, or JSON on stdout under --json."""
+    if _errors.as_json:
+        if error is not None:
+            _print_json_error(error.message, code, file=error.file, pointer=error.pointer, hint=error.hint)
+        else:
+            _print_json_error(message, code)
+    else:
+        typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -55,7 +141,7 @@ def _run(action):
     try:
         return action()
     except MCPGenError as exc:
-        _fail(str(exc))
+        _fail(str(exc), error=exc)
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written", 130)
     except Exception as exc:  # noqa: BLE001 - one line for users; MCPGEN_DEBUG=1 shows the traceback
@@ -79,35 +165,75 @@ def main(
     """Generate a standalone FastMCP server project from an OpenAPI spec."""
 
 
-SpecArg = Annotated[str, typer.Argument(help="OpenAPI 3.0/3.1 spec: a path or an http(s) URL, JSON or YAML.")]
-PatternOpt = Annotated[
-    str, typer.Option(help="Backend auth: auto, none, api-key, bearer, service-to-service.")
+SpecArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="SPEC", help="OpenAPI 3.0/3.1 or Swagger 2.0 spec: a path or an http(s) URL, JSON or YAML."
+    ),
 ]
-BaseUrlOpt = Annotated[str | None, typer.Option(help="Default BACKEND_URL (else the spec's first server).")]
+PatternOpt = Annotated[
+    str,
+    typer.Option(metavar="PATTERN", help="Backend auth: auto, none, api-key, bearer, service-to-service."),
+]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option(metavar="URL", help="Default BACKEND_URL (else the spec's first server).")
+]
 IdentityOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--identity-header", help="A header that carries the caller's identity: NAME or NAME=claim."
+        "--identity-header",
+        metavar="NAME[=CLAIM]",
+        help="A header that carries the caller's identity (claim: sub). Repeatable.",
     ),
 ]
-IncludeOpt = Annotated[list[str] | None, typer.Option("--include-tag", help="Only operations with this tag.")]
-ExcludeOpt = Annotated[
-    list[str] | None, typer.Option("--exclude-tag", help="Leave out operations with this tag.")
+IncludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--include-tag", metavar="TAG", help="Only operations with this tag. Repeatable."),
 ]
-RemoteOpt = Annotated[bool, typer.Option(help="Follow $refs to other files or URLs (off: prevents SSRF).")]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude-tag", metavar="TAG", help="Leave out operations with this tag. Repeatable."),
+]
+RemoteOpt = Annotated[
+    bool,
+    typer.Option("--allow-remote-refs", help="Follow $refs to other files or URLs (off: prevents SSRF)."),
+]
+NameOpt = Annotated[
+    str | None, typer.Option(metavar="NAME", help="Project name (default: the spec title + ' MCP').")
+]
+LayoutOpt = Annotated[str, typer.Option(metavar="LAYOUT", help="auto, modular (v2.1) or monolithic (v2.0).")]
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help='Print a machine-readable summary on stdout (errors too, as {"error": {...}}).',
+    ),
+]
+
+FROM_OPENAPI_EXAMPLES = """Examples:
+
+\b
+  mcpgen from-openapi openapi.json -o todo-mcp
+  mcpgen from-openapi openapi.json -o todo-mcp --json
+  mcpgen from-openapi https://api.example.com/openapi.json --dry-run
+  mcpgen from-openapi openapi.json --pattern service-to-service
+  mcpgen from-openapi openapi.json --identity-header X-Tenant=org_id
+  mcpgen from-openapi openapi.json --include-tag tasks --exclude-tag admin
+
+The --json summary lists the tools, the layout and pattern with their reasons, the skipped operations,
+the absolute project path, the settings to fill in, the next commands and a ready Claude Desktop
+configuration."""
 TemplateSrcOpt = Annotated[
     str | None,
     typer.Option(
-        help="Template source `copier update` reads, recorded in the answers (default: the template store)."
+        metavar="URL",
+        help="Template source `copier update` reads, recorded in the answers (default: the template store).",
     ),
 ]
 
 
 def _say(message: str) -> None:
     typer.echo(message, err=True)
-
-
-NameOpt = Annotated[str | None, typer.Option(help="Project name (default: the spec title + ' MCP').")]
 
 
 def _request(
@@ -137,15 +263,15 @@ def _request(
     )
 
 
-@app.command("from-openapi")
+@app.command("from-openapi", epilog=FROM_OPENAPI_EXAMPLES)
 def from_openapi(
     spec: SpecArg,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the project into.")] = Path(
-        "mcp-server"
-    ),
+    out: Annotated[
+        Path, typer.Option("-o", "--out", metavar="DIR", help="Folder to write the project into.")
+    ] = Path("mcp-server"),
     name: NameOpt = None,
     pattern: PatternOpt = "auto",
-    layout: Annotated[str, typer.Option(help="auto, modular (v2.1) or monolithic (v2.0).")] = "auto",
+    layout: LayoutOpt = "auto",
     base_url: BaseUrlOpt = None,
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
@@ -153,19 +279,21 @@ def from_openapi(
     force: Annotated[
         bool,
         typer.Option(
+            "--force",
             help="Write into a non-empty OUT: a generated project is updated (mcpgen update), any other "
-            "folder gets the project's files; nothing is ever deleted."
+            "folder gets the project's files; nothing is ever deleted.",
         ),
     ] = False,
-    dry_run: Annotated[bool, typer.Option(help="Do everything but write OUT.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but write OUT.")] = False,
+    as_json: JsonOpt = False,
     allow_remote_refs: RemoteOpt = False,
     template_src: TemplateSrcOpt = None,
     template_version: Annotated[
         str | None,
-        typer.Option(help="Render an earlier template version (2.0: one flat main.py and tools.py) instead."),
+        typer.Option(
+            metavar="VERSION",
+            help="Render an earlier template version (2.0: one flat main.py and tools.py) instead.",
+        ),
     ] = None,
 ) -> None:
     """Generate an MCP server project from an OpenAPI spec."""
@@ -212,6 +340,14 @@ def from_openapi(
         f"pattern {result.project.auth.pattern}, {len(result.project.skipped)} skipped, "
         f"{len(result.warnings)} warnings in {result.seconds:.1f}s"
     )
+    if not dry_run:
+        summary = result.summary()
+        typer.echo("next:")
+        for command in summary["next_commands"]:
+            typer.echo(f"  {command}")
+        for setting in summary["settings_to_fill"]:
+            typer.echo(f"  set {setting['name']} in .env ({setting['needed']}): {setting['why']}")
+        typer.echo(f"  connect a client: {summary['documents']['CLAUDE_DESKTOP_SETUP.md']}")
 
 
 @app.command()
@@ -219,7 +355,7 @@ def answers(
     spec: SpecArg,
     name: NameOpt = None,
     pattern: PatternOpt = "auto",
-    layout: Annotated[str, typer.Option(help="auto, modular or monolithic.")] = "auto",
+    layout: LayoutOpt = "auto",
     base_url: BaseUrlOpt = None,
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
@@ -247,31 +383,44 @@ def answers(
 # mcpgen keygen: kept apart from the generation commands above; the secrets logic lives in keygen.py.
 
 
-def _keygen_error(error: MCPGenError, as_json: bool) -> None:
-    if as_json:
-        detail = {"message": error.message, "file": error.file, "hint": error.hint or None}
-        typer.echo(json.dumps({"error": detail}, indent=2))
-        raise typer.Exit(2)
-    _fail(str(error))
+KEYGEN_EXAMPLES = """Examples:
+
+\b
+  mcpgen keygen
+  mcpgen keygen --env-file todo-mcp/.env
+  mcpgen keygen --kind api-key --prefix acme --json
+
+The first prints SERVICE_AUTH_TOKEN=... and its sha256; the second sets that line in the file and prints
+only the hash."""
 
 
-@app.command()
+@app.command(epilog=KEYGEN_EXAMPLES)
 def keygen(
     kind: Annotated[
-        str, typer.Option(help="service-token (Pattern 4's SERVICE_AUTH_TOKEN) or api-key (mcp_<43 chars>).")
+        str,
+        typer.Option(
+            metavar="KIND", help="service-token (Pattern 4's SERVICE_AUTH_TOKEN) or api-key (mcp_<43 chars>)."
+        ),
     ] = "service-token",
     prefix: Annotated[
-        str | None, typer.Option(help="The API key's prefix instead of mcp: 1-16 letters and digits.")
+        str | None,
+        typer.Option(metavar="PREFIX", help="The API key's prefix instead of mcp: 1-16 letters and digits."),
     ] = None,
     env_file: Annotated[
         Path | None,
-        typer.Option(help="Write the secret into this dotenv file (mode 0600), replacing only its variable."),
+        typer.Option(
+            metavar="PATH",
+            help="Write the secret into this dotenv file (mode 0600), replacing only its variable.",
+        ),
     ] = None,
     var: Annotated[
         str | None,
-        typer.Option(help="Variable to set (default SERVICE_AUTH_TOKEN, or BACKEND_API_KEY for api-key)."),
+        typer.Option(
+            metavar="NAME",
+            help="Variable to set (default SERVICE_AUTH_TOKEN, or BACKEND_API_KEY for api-key).",
+        ),
     ] = None,
-    show: Annotated[bool, typer.Option(help="With --env-file, also print the secret.")] = False,
+    show: Annotated[bool, typer.Option("--show", help="With --env-file, also print the secret.")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help='Print {"kind", "token", "sha256", "env_var", ...} on stdout.')
     ] = False,
@@ -286,8 +435,7 @@ def keygen(
         secret = make_secret(kind, prefix=prefix, env_var=var)
         written = write_env_file(env_file, secret.env_var, secret.value) if env_file else None
     except MCPGenError as error:
-        _keygen_error(error, as_json)
-        return
+        _fail(str(error), error=error)
     shown = written is None or show
     if as_json:
         summary = {

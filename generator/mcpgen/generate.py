@@ -13,6 +13,7 @@ from pathlib import Path
 from .answers import build_answers
 from .contract import Answers
 from .errors import MCPGenError
+from .handoff import handoff
 from .ir.build import BuildOptions, build_project
 from .ir.model import Project
 from .layout import Layout, decide_layout
@@ -20,6 +21,7 @@ from .load import load_spec
 from .post import Surface, check_python_parses, list_files, ruff_findings, write_tool_lock
 from .projectfile import ProjectOptions, write_options
 from .render import ANSWERS_FILE, SPEC_FILE, render, spec_digest, spec_text
+from .security_review import write_security_review
 from .template_store import resolve_version
 
 Progress = Callable[[str], None]
@@ -60,10 +62,12 @@ class Result:
     warnings: list[str]
     seconds: float
     written: bool
+    answers: Answers | None = None
+    spec: str | None = None  # the spec as the request named it
 
     def summary(self) -> dict:
         """The machine-readable summary `--json` prints."""
-        return {
+        summary = {
             "out": str(self.out),
             "written": self.written,
             "layout": self.layout.name,
@@ -88,6 +92,13 @@ class Result:
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
         }
+        if self.spec is not None:
+            # A local spec by its absolute path; a URL as given.
+            local = Path(self.spec)
+            summary["spec"] = str(local.resolve()) if local.exists() else self.spec
+        if self.answers is not None:
+            summary.update(handoff(self.out, self.answers))
+        return summary
 
 
 def is_generated_project(out: Path) -> bool:
@@ -210,6 +221,8 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
         # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
         surface = write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
         warnings += surface.strict_client_findings if surface else []
+        # From the finished, formatted files, before the tree moves into place.
+        write_security_review(staged, prepared.answers)
         files = list_files(staged)
         replaced = [] if request.dry_run else _place(staged, request.out)
     return Result(
@@ -222,4 +235,6 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
         warnings=warnings,
         seconds=time.perf_counter() - started,
         written=not request.dry_run,
+        answers=prepared.answers,
+        spec=request.spec,
     )

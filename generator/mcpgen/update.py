@@ -26,11 +26,12 @@ from .merge import NOTES_FILE, MergeResult, merge_trees, notes_text
 from .post import LOCK_FILE, check_python_parses, write_tool_lock
 from .projectfile import PROJECT_FILE, ProjectOptions, read_options, write_options
 from .render import ANSWERS_FILE, SPEC_FILE, record_template_source, render_template
+from .security_review import REVIEW_FILE, write_security_review
 from .template_files import template_root
 from .template_store import released_versions, resolve_version, store_location
 
 # Files mcpgen writes beside the template's: merged by rewriting, never by Copier.
-MCPGEN_FILES = frozenset({ANSWERS_FILE, SPEC_FILE, PROJECT_FILE, NOTES_FILE, LOCK_FILE})
+MCPGEN_FILES = frozenset({ANSWERS_FILE, SPEC_FILE, PROJECT_FILE, NOTES_FILE, LOCK_FILE, REVIEW_FILE})
 # Template versions whose answers are the data contract (`contract.py`); 2.1 took code as strings.
 CONTRACT_2_VERSIONS = ("2.0", "2.2")
 
@@ -215,6 +216,8 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
             write_tool_lock(project)
         except RuntimeError as exc:
             warnings.append(f"{LOCK_FILE} not updated: {exc}")
+    # Regenerated from the merged code, as after a generation.
+    write_security_review(project)
     notes = project / NOTES_FILE
     if merged.notes:
         notes.write_text(notes_text(merged.notes, from_version, to_version), encoding="utf-8")

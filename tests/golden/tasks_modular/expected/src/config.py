@@ -1,4 +1,4 @@
-"""Settings, read from the environment and `.env`."""
+"""Settings, read from the environment and the project's `.env`."""
 
 import sys
 from functools import cache
@@ -15,14 +15,23 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+def env_file() -> Path:
+    """The project's `.env`, wherever the server is started from: desktop clients start it in `/` or in their
+    own folder. An installed wheel has no project folder beside it, so there `.env` is read from the working
+    directory."""
+    project = Path(__file__).resolve().parent.parent
+    return project / ".env" if (project / "pyproject.toml").is_file() else Path(".env")
+
+
 class ConfigError(ValueError):
     """A setting that cannot work; its message is one line naming the variable."""
 
 
 class Settings(BaseSettings):
-    # Empty values count as unset, so that a copy of .env.example with blanks left in works as is.
+    # Empty values count as unset, so that a copy of .env.example with blanks left in works as is. Real
+    # environment variables (a client config's `env` block) take precedence over the file.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+        env_file=env_file(), env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
     )
 
     backend_url: str = "http://localhost:8000"
@@ -34,7 +43,8 @@ class Settings(BaseSettings):
 
     mcp_transport: Literal["stdio", "http"] = "stdio"
     mcp_host: str = "127.0.0.1"
-    mcp_port: int = Field(default=8000, ge=1, le=65535)
+    # Not 8000, where the backend itself usually listens.
+    mcp_port: int = Field(default=8765, ge=1, le=65535)
     mcp_user_id: str | None = None
     mcp_org_id: str | None = None
     mcp_jwt_public_key: str | None = None
@@ -156,6 +166,23 @@ class Settings(BaseSettings):
         return bool(self.mcp_jwt_public_key or self.mcp_jwt_jwks_uri)
 
 
+def require_user(settings: Settings) -> None:
+    """Pattern 4 sends every backend call for a user. Without an MCP client token to read the user from (stdio
+    mode, or http with MCP_ALLOW_ANONYMOUS) that user is MCP_USER_ID; missing, every tool call would fail, so
+    the server refuses to start instead."""
+    reads_tokens = settings.mcp_transport == "http" and (
+        settings.verifies_jwt or settings.mcp_dev_tokens_file is not None
+    )
+    if not reads_tokens and not settings.mcp_user_id:
+        mode = (
+            "stdio mode" if settings.mcp_transport == "stdio" else "http mode without client tokens"
+        )
+        raise ConfigError(
+            f"MCP_USER_ID is required in {mode}: the backend is told which user every call is for; "
+            f"set it in the client's env block or in {env_file()}"
+        )
+
+
 def is_loopback(host: str) -> bool:
     """Whether `host` (a name or an address, IPv6 with or without brackets) is this machine only."""
     host = host.strip("[]").lower()
@@ -183,7 +210,7 @@ def describe_validation_error(error: ValidationError) -> str:
     for item in error.errors():
         variable = "_".join(str(part) for part in item["loc"]).upper()
         if item["type"] == "missing":
-            problems.append(f"{variable} is required; set it in the environment or in .env")
+            problems.append(f"{variable} is required; set it in the environment or in {env_file()}")
         elif item["type"] == "value_error":
             problems.append(str(item["ctx"]["error"]))
         else:

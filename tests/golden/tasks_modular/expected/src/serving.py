@@ -27,6 +27,7 @@ from .config import (
     exit_on_config_error,
     get_settings,
     is_loopback,
+    require_user,
 )
 from .identity import build_auth
 from .logs import configure_logging
@@ -179,6 +180,7 @@ def run(mcp: FastMCP) -> None:
     """Start serving on the transport the settings choose; bad configuration exits with code 2."""
     try:
         settings = get_settings()
+        require_user(settings)
         configure_logging(settings.log_level)
         mcp.auth = build_auth(settings)
     except (ValidationError, ConfigError) as error:

@@ -1,13 +1,14 @@
 """Settings: defaults, clear one-line errors, and refusing to serve http without client authentication."""
 
 import json
+from pathlib import Path
 
 import pytest
 from fastmcp.server.auth import JWTVerifier, StaticTokenVerifier
 from fastmcp.server.auth.providers.jwt import RSAKeyPair
 from pydantic import ValidationError
 
-from src.config import Settings, describe_validation_error, get_settings, reset_settings
+from src.config import Settings, describe_validation_error, env_file, get_settings, reset_settings
 from src.identity import build_auth
 from src.server import mcp
 from src.serving import run
@@ -32,8 +33,18 @@ def test_defaults(settings: Settings):
     assert settings.backend_url == "https://api.example.com/v2".rstrip("/")
     assert settings.request_timeout == 30
     assert settings.mcp_transport == "stdio"
-    assert (settings.mcp_host, settings.mcp_port) == ("127.0.0.1", 8000)
+    # Not 8000: the backend usually listens there.
+    assert (settings.mcp_host, settings.mcp_port) == ("127.0.0.1", 8765)
     assert (settings.retry_attempts, settings.retry_after_cap) == (3, 30)
+
+
+def test_the_dotenv_file_is_the_projects_wherever_the_server_starts(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+):
+    # Desktop clients start the server in / or in their own folder, not in the project.
+    monkeypatch.chdir(tmp_path)
+
+    assert env_file() == Path(__file__).resolve().parents[2] / ".env"
 
 
 def test_the_dotenv_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch):

@@ -1,13 +1,21 @@
 """Settings: defaults, clear one-line errors, and refusing to serve http without client authentication."""
 
 import json
+from pathlib import Path
 
 import pytest
 from fastmcp.server.auth import JWTVerifier, StaticTokenVerifier
 from fastmcp.server.auth.providers.jwt import RSAKeyPair
 from pydantic import ValidationError
 
-from src.config import Settings, describe_validation_error, get_settings, reset_settings
+from src.config import (
+    Settings,
+    describe_validation_error,
+    env_file,
+    get_settings,
+    require_user,
+    reset_settings,
+)
 from src.identity import build_auth
 from src.server import mcp
 from src.serving import run
@@ -32,8 +40,18 @@ def test_defaults(settings: Settings):
     assert settings.backend_url == "http://localhost:8000".rstrip("/")
     assert settings.request_timeout == 30
     assert settings.mcp_transport == "stdio"
-    assert (settings.mcp_host, settings.mcp_port) == ("127.0.0.1", 8000)
+    # Not 8000: the backend usually listens there.
+    assert (settings.mcp_host, settings.mcp_port) == ("127.0.0.1", 8765)
     assert (settings.retry_attempts, settings.retry_after_cap) == (3, 30)
+
+
+def test_the_dotenv_file_is_the_projects_wherever_the_server_starts(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+):
+    # Desktop clients start the server in / or in their own folder, not in the project.
+    monkeypatch.chdir(tmp_path)
+
+    assert env_file() == Path(__file__).resolve().parents[2] / ".env"
 
 
 def test_the_dotenv_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch):
@@ -170,6 +188,31 @@ def test_a_missing_dev_tokens_file_is_rejected(tmp_path, monkeypatch: pytest.Mon
 
 def test_stdio_needs_no_client_auth(settings: Settings):
     assert build_auth(settings) is None
+
+
+def test_stdio_without_a_user_refuses_to_start(monkeypatch: pytest.MonkeyPatch, capsys):
+    monkeypatch.delenv("MCP_USER_ID")
+    reset_settings()
+
+    with pytest.raises(SystemExit) as exited:
+        run(mcp)
+
+    assert exited.value.code == 2
+    error_output = capsys.readouterr().err.strip()
+    assert error_output.startswith("configuration error: MCP_USER_ID is required in stdio mode")
+    assert "\n" not in error_output
+
+
+def test_http_with_verified_tokens_needs_no_configured_user(monkeypatch: pytest.MonkeyPatch):
+    key = RSAKeyPair.generate()
+    monkeypatch.delenv("MCP_USER_ID")
+    monkeypatch.setenv("MCP_TRANSPORT", "http")
+    monkeypatch.setenv("MCP_JWT_PUBLIC_KEY", key.public_key)
+    monkeypatch.setenv("MCP_JWT_ISSUER", "https://issuer.example")
+    monkeypatch.setenv("MCP_JWT_AUDIENCE", "tasks-mcp")
+    reset_settings()
+
+    require_user(get_settings())  # the user comes from each token
 
 
 def test_bad_configuration_exits_with_one_line_and_code_2(monkeypatch: pytest.MonkeyPatch, capsys):
