@@ -82,6 +82,28 @@ ExcludeOpt = Annotated[
 ]
 RemoteOpt = Annotated[bool, typer.Option(help="Follow $refs to other files or URLs (off: prevents SSRF).")]
 NameOpt = Annotated[str | None, typer.Option(help="Project name (default: the spec title + ' MCP').")]
+ScopeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--scope",
+        help="OAuth scopes a caller needs for a tool, replacing the spec's: TOOL=s1,s2 or tag:TAG=s1,s2 "
+        "(TOOL= for none). Repeatable.",
+    ),
+]
+ConfirmOpt = Annotated[
+    bool,
+    typer.Option(
+        "--confirm-destructive",
+        help="Destructive tools (DELETE) ask the user to confirm, through MCP elicitation, before they run.",
+    ),
+]
+
+
+def _scopes(options: list[str] | None) -> dict[str, list[str]]:
+    """--scope options as a mapping; a key given twice keeps the last."""
+    from .ir.scopes import parse_scope_option
+
+    return dict(_run(lambda: [parse_scope_option(option) for option in options or []]))
 
 
 def _request(
@@ -95,6 +117,8 @@ def _request(
     include_tag: list[str] | None,
     exclude_tag: list[str] | None,
     allow_remote_refs: bool,
+    scope: list[str] | None = None,
+    confirm_destructive: bool = False,
 ) -> Request:
     """The options both commands share, checked."""
     return Request(
@@ -108,6 +132,8 @@ def _request(
         include_tags=include_tag or [],
         exclude_tags=exclude_tag or [],
         allow_remote_refs=allow_remote_refs,
+        scopes=_scopes(scope),
+        confirm_destructive=confirm_destructive,
     )
 
 
@@ -124,6 +150,8 @@ def from_openapi(
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
+    scope: ScopeOpt = None,
+    confirm_destructive: ConfirmOpt = False,
     force: Annotated[bool, typer.Option(help="Replace a non-empty OUT folder.")] = False,
     dry_run: Annotated[bool, typer.Option(help="Do everything but write OUT.")] = False,
     as_json: Annotated[
@@ -146,6 +174,8 @@ def from_openapi(
         include_tag,
         exclude_tag,
         allow_remote_refs,
+        scope,
+        confirm_destructive,
     )
     request = replace(request, force=force, dry_run=dry_run, template_src=template_src)
 
@@ -178,6 +208,8 @@ def answers(
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
     allow_remote_refs: RemoteOpt = False,
+    scope: ScopeOpt = None,
+    confirm_destructive: ConfirmOpt = False,
 ) -> None:
     """Print the Copier answers for SPEC, for `copier copy --trust --defaults --data-file`."""
     request = _request(
@@ -191,6 +223,8 @@ def answers(
         include_tag,
         exclude_tag,
         allow_remote_refs,
+        scope,
+        confirm_destructive,
     )
     prepared = _run(lambda: prepare(request))
     sys.stdout.write(yaml.safe_dump(prepared.answers.data(), sort_keys=False, allow_unicode=True))

@@ -33,6 +33,9 @@ class Request:
     identity_headers: list[str] = field(default_factory=list)
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
+    # Tool name or "tag:<tag>" → the OAuth scopes its callers need (replacing the spec's); [] for none.
+    scopes: dict[str, list[str]] = field(default_factory=dict)
+    confirm_destructive: bool = False
     force: bool = False
     dry_run: bool = False
     allow_remote_refs: bool = False
@@ -60,7 +63,7 @@ class Result:
             "pattern_reason": self.project.auth.reason,
             "base_url": self.project.base_url,
             "tools": [
-                {"name": t.name, "method": t.method, "path": t.path, "summary": t.summary}
+                {"name": t.name, "method": t.method, "path": t.path, "summary": t.summary, "scopes": t.scopes}
                 for t in self.project.tools
             ],
             "skipped": [s.model_dump() for s in self.project.skipped],
@@ -124,12 +127,19 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
         identity_headers=request.identity_headers,
         include_tags=request.include_tags,
         exclude_tags=request.exclude_tags,
+        scopes=request.scopes,
+        confirm_destructive=request.confirm_destructive,
     )
     built = build_project(spec, options, tick)
     layout = decide_layout(built.project, request.layout)
     text = spec_text(spec.document)
     answers = build_answers(
-        built.project, layout, spec_file=SPEC_FILE, spec_sha256=spec_digest(text), name=request.name
+        built.project,
+        layout,
+        spec_file=SPEC_FILE,
+        spec_sha256=spec_digest(text),
+        name=request.name,
+        confirm_destructive=request.confirm_destructive,
     )
     warnings = [str(w) for w in [*spec.warnings, *built.warnings]]
     return Prepared(built.project, layout, answers, text, warnings)
