@@ -1,5 +1,5 @@
-"""Generation decisions for production serving: each tool's OAuth scopes (from the spec, overridden per tool or
-tag), the Idempotency-Key header the server fills itself, and confirmation of destructive tools."""
+"""Generation decisions for production serving: each tool's OAuth scopes (from the spec, overridden per tool
+or tag), the Idempotency-Key header the server fills itself, and confirmation of destructive tools."""
 
 import json
 from pathlib import Path

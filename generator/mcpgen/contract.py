@@ -105,8 +105,12 @@ class ToolData(_Record):
     response: ResponseData
     list_tool: str | None = None  # the tool that lists what this one addresses by id
     untestable: str | None = None  # why the generated tests cannot call it, if so
-    scopes: list[str] = Field(default_factory=list)  # OAuth scopes a caller's token must hold to see and call it
-    idempotency_header: str | None = None  # the header the server fills with one key per call (Idempotency-Key)
+    scopes: list[str] = Field(
+        default_factory=list
+    )  # OAuth scopes a caller's token must hold to see and call it
+    idempotency_header: str | None = (
+        None  # the header the server fills with one key per call (Idempotency-Key)
+    )
     confirm: bool = False  # destructive: the user confirms before it runs
 
 

@@ -23,7 +23,6 @@ from .auth import detect_auth, identity_header_map
 from .examples import ExampleChecker
 from .model import ANY, Model, Param, Project, Response, Skipped, Tool, TypeRef, list_of, scalar
 from .samples import NoSample, Sampler
-from .scopes import apply_overrides, required_scopes
 from .schemas import (
     SchemaCompiler,
     constraints_of,
@@ -31,6 +30,7 @@ from .schemas import (
     meaningful_title,
     runtime_accepts_pattern,
 )
+from .scopes import apply_overrides, required_scopes
 from .text import short_text
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")

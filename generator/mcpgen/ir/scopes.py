@@ -47,11 +47,13 @@ def required_scopes(document: dict, operation: dict, where: str) -> ScopeDecisio
     valid = [scope for scope in chosen if SCOPE_TOKEN.fullmatch(scope)]
     warning = None
     if len(valid) < len(chosen):
-        warning = Diagnostic("scopes with spaces, quotes or backslashes are not OAuth scope tokens; left out", where)
+        warning = Diagnostic(
+            "scopes with spaces, quotes or backslashes are not OAuth scope tokens; left out", where
+        )
     elif any(set(other) != set(chosen) for other in alternatives[1:]):
         warning = Diagnostic(
-            f"the security requirement offers other scope sets; the tool requires the first ({' '.join(chosen)}); "
-            "--scope TOOL=... chooses another",
+            "the security requirement offers other scope sets; the tool requires the first "
+            f"({' '.join(chosen)}); --scope TOOL=... chooses another",
             where,
         )
     return ScopeDecision(sorted(valid), warning)
@@ -64,7 +66,8 @@ def parse_scope_option(text: str) -> tuple[str, list[str]]:
     scopes = [scope.strip() for scope in listed.split(",") if scope.strip()]
     if not equals or not key or key == TAG_PREFIX:
         raise MCPGenError(
-            f"--scope {text!r} is not TOOL=scope1,scope2 or tag:TAG=scope1,scope2", hint="e.g. --scope delete_task=tasks:write"
+            f"--scope {text!r} is not TOOL=scope1,scope2 or tag:TAG=scope1,scope2",
+            hint="e.g. --scope delete_task=tasks:write",
         )
     bad = [scope for scope in scopes if not SCOPE_TOKEN.fullmatch(scope)]
     if bad:
@@ -83,7 +86,10 @@ def apply_overrides(tools: list[Tool], overrides: Mapping[str, list[str]], sourc
         if key.lower().startswith(TAG_PREFIX):
             if key[len(TAG_PREFIX) :].lower() not in tags:
                 raise MCPGenError(
-                    f"--scope {key}: no tool has this tag", file=source, pointer=pointer("paths"), hint="check the spec's tags"
+                    f"--scope {key}: no tool has this tag",
+                    file=source,
+                    pointer=pointer("paths"),
+                    hint="check the spec's tags",
                 )
         elif key not in by_name:
             raise MCPGenError(
@@ -93,7 +99,9 @@ def apply_overrides(tools: list[Tool], overrides: Mapping[str, list[str]], sourc
                 hint="use the tool names `mcpgen from-openapi --dry-run --json` lists, or tag:TAG",
             )
     tag_entries = {
-        key[len(TAG_PREFIX) :].lower(): scopes for key, scopes in overrides.items() if key.lower().startswith(TAG_PREFIX)
+        key[len(TAG_PREFIX) :].lower(): scopes
+        for key, scopes in overrides.items()
+        if key.lower().startswith(TAG_PREFIX)
     }
     for tool in tools:
         if tool.name in overrides:

@@ -35,7 +35,8 @@ class CircuitBreaker:
         self.failures = 0
         self._opened_at: float | None = None
         self._probing = False
-        CIRCUIT_STATE.set(0)
+        # Read at each scrape: open turns into half-open by the clock alone, with no call to notice it.
+        CIRCUIT_STATE.set_function(lambda: _GAUGE[self.state])
 
     @property
     def state(self) -> State:
@@ -61,7 +62,6 @@ class CircuitBreaker:
             self._probing = (
                 True  # this attempt is the probe; the others keep failing fast until it ends
             )
-            self._set_gauge()
             return True
         CIRCUIT_REJECTIONS.labels(tool_label(tool)).inc()
         # While a probe is out, the next try is as soon as it ends; a second is a fair guess.
@@ -85,7 +85,6 @@ class CircuitBreaker:
         if probe:
             self._probing = False
         if failed is None:
-            self._set_gauge()
             return
         if not failed:
             self.failures = 0
@@ -97,7 +96,3 @@ class CircuitBreaker:
             if probe or reached:
                 self._opened_at = self.clock()
                 CIRCUIT_OPENED.inc()
-        self._set_gauge()
-
-    def _set_gauge(self) -> None:
-        CIRCUIT_STATE.set(_GAUGE[self.state])
