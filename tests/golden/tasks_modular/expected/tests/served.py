@@ -66,9 +66,13 @@ def dev_tokens(
 
 
 def client(
-    base: str, token: str | None = None, answers: list[httpx2.Response] | None = None
+    base: str,
+    token: str | None = None,
+    answers: list[httpx2.Response] | None = None,
+    mode: str = "auto",
 ) -> Client:
-    """An MCP client of the server at `base`; every HTTP answer it receives is appended to `answers`."""
+    """An MCP client of the server at `base`; every HTTP answer it receives is appended to `answers`.
+    mode="legacy" speaks a protocol version with sessions (before 2026-07-28)."""
 
     async def keep(response: httpx2.Response) -> None:
         if answers is not None and response.request.method == "POST":
@@ -78,4 +82,4 @@ def client(
         return httpx2.AsyncClient(**options, event_hooks={"response": [keep]})
 
     transport = StreamableHttpTransport(f"{base}/mcp", auth=token, httpx_client_factory=factory)
-    return Client(transport, timeout=30)
+    return Client(transport, timeout=30, mode=mode)

@@ -300,15 +300,18 @@ async def test_ready_fails_when_the_backend_cannot_be_reached(monkeypatch, backe
 # Stateless transports
 
 
-async def test_stateless_http_needs_no_session(monkeypatch, tmp_path, backend_mock):
+@pytest.mark.parametrize("stateless", [True, False])
+async def test_stateless_http_hands_out_no_session(monkeypatch, tmp_path, backend_mock, stateless):
     tokens = dev_tokens(monkeypatch, tmp_path, {"alice": list(ALL_SCOPES or [])})
     answers: list[httpx2.Response] = []
-    async with served(monkeypatch, MCP_STATELESS_HTTP="true") as base:
-        async with client(base, tokens["alice"], answers) as alice:
+    async with served(monkeypatch, MCP_STATELESS_HTTP=str(stateless).lower()) as base:
+        # Clients of protocol versions before 2026-07-28 get a session to stick to, unless the server is stateless.
+        async with client(base, tokens["alice"], answers, mode="legacy") as alice:
             for _ in range(2):
                 queue_probe_reply(backend_mock)
                 result = await alice.call_tool(PROBE_TOOL, PROBE_ARGUMENTS, raise_on_error=False)
                 assert not result.is_error, result.content
 
-    # No answer hands out a session for the client to stick to: any replica can take the next request.
-    assert answers and not [answer for answer in answers if "mcp-session-id" in answer.headers]
+    sessions = [answer for answer in answers if "mcp-session-id" in answer.headers]
+    # Stateless: no answer names a session, so any replica can take the next request.
+    assert answers and bool(sessions) is not stateless
