@@ -166,6 +166,7 @@ def install(project: Path, venv: Path) -> Path:
 class Generated:
     python: Path
     summary: dict
+    package: str  # the distribution and console-script name
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +176,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     spec.write_text(run(sys.executable, "-m", "todo_backend.export_openapi", cwd=BACKEND_DIR).stdout)
     out = work / "todo-mcp"
     summary = json.loads(run(*mcpgen(), "from-openapi", spec, "-o", out, "--json").stdout)
-    return Generated(python=install(out, work / "venv"), summary=summary)
+    package = tomllib.loads((out / "pyproject.toml").read_text())["project"]["name"]
+    return Generated(python=install(out, work / "venv"), summary=summary, package=package)
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +197,8 @@ def stack(generated: Generated, tmp_path_factory: pytest.TempPathFactory):
     )
     server = Service(
         "MCP server",
-        [str(generated.python), "-m", "src.server"],
+        # The installed console script (the `src` folder installs under the project's own import name).
+        [str(generated.python.with_name(generated.package))],
         cwd=work,  # not the project folder: the installed package must be what runs
         env=clean_env(
             BACKEND_URL=f"http://127.0.0.1:{backend_port}",
