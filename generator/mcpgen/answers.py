@@ -107,6 +107,9 @@ def _tool(tool: Tool, table: _ParameterTable) -> ToolData:
         ),
         list_tool=tool.related.get("list"),
         untestable=tool.untestable or None,
+        scopes=tool.scopes,
+        idempotency_header=tool.idempotency_header,
+        confirm=tool.confirm,
     )
 
 
@@ -177,7 +180,13 @@ def _probe(project: Project) -> str:
 
 
 def build_answers(
-    project: Project, layout: Layout, *, spec_file: str, spec_sha256: str, name: str | None = None
+    project: Project,
+    layout: Layout,
+    *,
+    spec_file: str,
+    spec_sha256: str,
+    name: str | None = None,
+    confirm_destructive: bool = False,
 ) -> Answers:
     api = api_name(project.title)
     auth = project.auth
@@ -211,4 +220,5 @@ def build_answers(
         models=[_model(m, m.name in shown) for m in project.models],
         probe=_probe(project),
         skipped=[SkippedData(method=s.method, path=s.path, reason=s.reason) for s in project.skipped],
+        confirm_destructive=confirm_destructive,
     )

@@ -223,6 +223,22 @@ FROM_OPENAPI_EXAMPLES = """Examples:
 The --json summary lists the tools, the layout and pattern with their reasons, the skipped operations,
 the absolute project path, the settings to fill in, the next commands and a ready Claude Desktop
 configuration."""
+ScopeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--scope",
+        metavar="TOOL=SCOPES",
+        help="OAuth scopes a caller needs for a tool, replacing the spec's: TOOL=s1,s2 or tag:TAG=s1,s2 "
+        "(TOOL= for none). Repeatable.",
+    ),
+]
+ConfirmOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--confirm-destructive/--no-confirm-destructive",
+        help="Destructive tools (DELETE) ask the user to confirm, through MCP elicitation, before they run.",
+    ),
+]
 TemplateSrcOpt = Annotated[
     str | None,
     typer.Option(
@@ -236,6 +252,13 @@ def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _scopes(options: list[str] | None) -> dict[str, list[str]]:
+    """--scope options as a mapping; a key given twice keeps the last."""
+    from .ir.scopes import parse_scope_option
+
+    return dict(_run(lambda: [parse_scope_option(option) for option in options or []]))
+
+
 def _request(
     spec: str,
     out: Path,
@@ -247,6 +270,8 @@ def _request(
     include_tag: list[str] | None,
     exclude_tag: list[str] | None,
     allow_remote_refs: bool,
+    scope: list[str] | None = None,
+    confirm_destructive: bool | None = None,
 ) -> Request:
     """The options both commands share, checked."""
     return Request(
@@ -260,6 +285,8 @@ def _request(
         include_tags=include_tag or [],
         exclude_tags=exclude_tag or [],
         allow_remote_refs=allow_remote_refs,
+        scopes=_scopes(scope),
+        confirm_destructive=bool(confirm_destructive),
     )
 
 
@@ -276,6 +303,8 @@ def from_openapi(
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
+    scope: ScopeOpt = None,
+    confirm_destructive: ConfirmOpt = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -308,6 +337,8 @@ def from_openapi(
         include_tag,
         exclude_tag,
         allow_remote_refs,
+        scope,
+        confirm_destructive,
     )
     request = replace(
         request, force=force, dry_run=dry_run, template_src=template_src, template_version=template_version
@@ -319,7 +350,7 @@ def from_openapi(
                 project=out,
                 spec=spec,
                 template_version=template_version,
-                options=_given_options(request, pattern, layout),
+                options=_given_options(request, pattern, layout, confirm_destructive),
                 allow_remote_refs=allow_remote_refs,
                 template_src=template_src,
             ),
@@ -361,6 +392,8 @@ def answers(
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
     allow_remote_refs: RemoteOpt = False,
+    scope: ScopeOpt = None,
+    confirm_destructive: ConfirmOpt = None,
 ) -> None:
     """Print the Copier answers for SPEC, for `copier copy --trust --defaults --data-file`."""
     request = _request(
@@ -374,6 +407,8 @@ def answers(
         include_tag,
         exclude_tag,
         allow_remote_refs,
+        scope,
+        confirm_destructive,
     )
     prepared = _run(lambda: prepare(request))
     sys.stdout.write(yaml.safe_dump(prepared.answers.data(), sort_keys=False, allow_unicode=True))
@@ -467,11 +502,14 @@ def keygen(
 # mcpgen update: a new template version or a changed API, merged into an existing project.
 
 
-def _given_options(request: Request, pattern: str | None, layout: str | None) -> dict:
+def _given_options(
+    request: Request, pattern: str | None, layout: str | None, confirm_destructive: bool | None
+) -> dict:
     """The options the user actually gave, for mcpgen.yaml to keep ("auto" is no choice)."""
     given = request.options()
     given["pattern"] = None if pattern in (None, "auto") else pattern
     given["layout"] = None if layout in (None, "auto") else layout
+    given["confirm_destructive"] = confirm_destructive
     return given
 
 
@@ -513,6 +551,8 @@ def update_command(
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
+    scope: ScopeOpt = None,
+    confirm_destructive: ConfirmOpt = None,
     allow_remote_refs: RemoteOpt = False,
     template_src: TemplateSrcOpt = None,
     as_json: Annotated[
@@ -536,6 +576,8 @@ def update_command(
         "identity_headers": identity_header,
         "include_tags": include_tag,
         "exclude_tags": exclude_tag,
+        "scopes": _scopes(scope),
+        "confirm_destructive": confirm_destructive,
     }
     _update_and_report(
         UpdateRequest(

@@ -105,6 +105,13 @@ class ToolData(_Record):
     response: ResponseData
     list_tool: str | None = None  # the tool that lists what this one addresses by id
     untestable: str | None = None  # why the generated tests cannot call it, if so
+    scopes: list[str] = Field(
+        default_factory=list
+    )  # OAuth scopes a caller's token must hold to see and call it
+    idempotency_header: str | None = (
+        None  # the header the server fills with one key per call (Idempotency-Key)
+    )
+    confirm: bool = False  # destructive: the user confirms before it runs
 
 
 class FieldData(_Record):
@@ -182,6 +189,8 @@ class Answers(_Record):
     models: list[ModelData]
     probe: str  # the tool the generic generated tests call
     skipped: list[SkippedData] = Field(default_factory=list)
+    # Generated with --confirm-destructive: destructive tools ask the user before they run.
+    confirm_destructive: bool = False
 
     def data(self) -> dict[str, Any]:
         """Plain JSON-like data as Copier records it: every answer, and in the records only what differs from

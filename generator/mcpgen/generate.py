@@ -39,6 +39,9 @@ class Request:
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
     include_operations: list[str] = field(default_factory=list)
+    # Tool name or "tag:<tag>" → the OAuth scopes its callers need (replacing the spec's); [] for none.
+    scopes: dict[str, list[str]] = field(default_factory=dict)
+    confirm_destructive: bool = False
     force: bool = False
     dry_run: bool = False
     allow_remote_refs: bool = False
@@ -48,7 +51,10 @@ class Request:
     def options(self) -> dict:
         """The options mcpgen.yaml keeps for later updates."""
         kept = ("name", "pattern", "layout", "base_url", "identity_headers", "include_tags", "exclude_tags")
-        return {name: getattr(self, name) for name in (*kept, "include_operations")}
+        return {
+            name: getattr(self, name)
+            for name in (*kept, "include_operations", "scopes", "confirm_destructive")
+        }
 
 
 @dataclass
@@ -76,7 +82,7 @@ class Result:
             "pattern_reason": self.project.auth.reason,
             "base_url": self.project.base_url,
             "tools": [
-                {"name": t.name, "method": t.method, "path": t.path, "summary": t.summary}
+                {"name": t.name, "method": t.method, "path": t.path, "summary": t.summary, "scopes": t.scopes}
                 for t in self.project.tools
             ],
             "skipped": [s.model_dump() for s in self.project.skipped],
@@ -183,12 +189,19 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
         include_tags=request.include_tags,
         exclude_tags=request.exclude_tags,
         include_operations=request.include_operations,
+        scopes=request.scopes,
+        confirm_destructive=request.confirm_destructive,
     )
     built = build_project(spec, options, tick)
     layout = decide_layout(built.project, request.layout)
     text = spec_text(spec.document)
     answers = build_answers(
-        built.project, layout, spec_file=SPEC_FILE, spec_sha256=spec_digest(text), name=request.name
+        built.project,
+        layout,
+        spec_file=SPEC_FILE,
+        spec_sha256=spec_digest(text),
+        name=request.name,
+        confirm_destructive=request.confirm_destructive,
     )
     warnings = [str(w) for w in [*spec.warnings, *built.warnings]]
     return Prepared(built.project, layout, answers, text, warnings)

@@ -35,10 +35,14 @@ class ProjectOptions(BaseModel):
     exclude_tags: list[str] = Field(default_factory=list)
     # Operations added one by one (`mcpgen add-tool`), by operationId, whatever the tag filters say.
     include_operations: list[str] = Field(default_factory=list)
+    # Tool name or "tag:<tag>" → the OAuth scopes a caller needs, replacing the spec's (`--scope`).
+    scopes: dict[str, list[str]] = Field(default_factory=dict)
+    # DELETE tools ask the user first (`--confirm-destructive`).
+    confirm_destructive: bool = False
 
     def merged(self, overrides: dict[str, Any]) -> ProjectOptions:
         """These options with every override that was actually given (not None, not empty)."""
-        given = {key: value for key, value in overrides.items() if value not in (None, [], ())}
+        given = {key: value for key, value in overrides.items() if value not in (None, [], (), {})}
         return self.model_copy(update=given)
 
 

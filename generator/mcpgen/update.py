@@ -150,7 +150,11 @@ def _options_of(project: Path, recorded: dict[str, Any], overrides: dict[str, An
     """mcpgen.yaml, or for a project made before it existed, what its answers say; then the command line."""
     options = read_options(project)
     if options is None:
-        options = ProjectOptions(name=recorded.get("project_name"), base_url=recorded.get("base_url"))
+        options = ProjectOptions(
+            name=recorded.get("project_name"),
+            base_url=recorded.get("base_url"),
+            confirm_destructive=bool(recorded.get("confirm_destructive")),
+        )
     return options.merged(overrides)
 
 

@@ -32,6 +32,7 @@ from .schemas import (
     meaningful_title,
     runtime_accepts_pattern,
 )
+from .scopes import apply_overrides, required_scopes
 from .text import short_text
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -49,6 +50,13 @@ class BuildOptions:
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
     include_operations: list[str] = field(default_factory=list)  # by operationId, whatever the tags say
+    # Tool name or "tag:<tag>" → the OAuth scopes its callers need, replacing the spec's.
+    scopes: dict[str, list[str]] = field(default_factory=dict)
+    confirm_destructive: bool = False
+
+
+# A header the server fills itself with one key per tool call, so that a retried request is applied once.
+IDEMPOTENCY_HEADER = "idempotency-key"
 
 
 @dataclass
@@ -265,6 +273,7 @@ class _Builder:
                 "no operation can become a tool", file=self.spec.source, pointer="/paths", hint=hint
             )
         self.link_related(tools)
+        apply_overrides(tools, self.options.scopes, self.spec.source)
         info = self.doc.get("info") or {}
         models = self.checked_models()
         self.avoid_model_names(tools, functions, {m.name for m in models})
@@ -313,8 +322,14 @@ class _Builder:
     def tool(self, name: str, function: str, spec_operation: SpecOperation) -> Tool:
         op, where = spec_operation.operation, spec_operation.pointer
         hint = pascal(name)
-        scope = Scope()
+        method = spec_operation.method.upper()
+        confirm = self.options.confirm_destructive and method == "DELETE"
+        # The confirmation argument keeps its plain name; a spec parameter so named yields it.
+        scope = Scope(["confirm"] if confirm else [])
         self.sample_errors = []
+        decided = required_scopes(self.doc, op, where)
+        if decided.warning:
+            self.warnings.append(decided.warning)
         params = self.parameters(
             spec_operation.path, op, spec_operation.shared_parameters, where, scope, hint
         )
@@ -342,6 +357,20 @@ class _Builder:
             file_fields=file_fields,
             response=self.response(op, where, hint),
             untestable="; ".join(self.sample_errors),
+            scopes=decided.scopes,
+            idempotency_header=self.idempotency_header(op, spec_operation.shared_parameters),
+            confirm=confirm,
+        )
+
+    def idempotency_header(self, op: dict, shared: list) -> str | None:
+        """The spelling of the operation's Idempotency-Key header parameter, if it declares one."""
+        return next(
+            (
+                wire
+                for wire, location in self.merged_parameters(op, shared)
+                if location == "header" and wire.lower() == IDEMPOTENCY_HEADER
+            ),
+            None,
         )
 
     # ---- parameters -----------------------------------------------------------------------------------
@@ -357,6 +386,8 @@ class _Builder:
                     continue  # the server supplies backend credentials itself
                 if lowered in self.identity:
                     continue  # filled from the caller's verified identity
+                if lowered == IDEMPOTENCY_HEADER:
+                    continue  # one key per tool call, made by the server and kept across its retries
             if self._is_credential(wire, location):
                 continue  # the server sends its own credential here
             if location not in ("path", "query", "header", "cookie"):

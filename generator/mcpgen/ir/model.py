@@ -196,6 +196,9 @@ class Tool(BaseModel):
     response: Response
     related: dict[str, str] = PydanticField(default_factory=dict)  # role ("list") → tool name
     untestable: str = ""  # why no sample call could be made, if so
+    scopes: list[str] = PydanticField(default_factory=list)  # OAuth scopes a caller's token must hold
+    idempotency_header: str | None = None  # the spec's Idempotency-Key header: the server fills it per call
+    confirm: bool = False  # destructive: the user confirms before it runs (--confirm-destructive)
 
 
 class Skipped(BaseModel):

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
@@ -16,10 +17,13 @@ import httpx2
 from pydantic_core import to_jsonable_python
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from .breaker import CircuitBreaker
 from .config import Settings, get_settings
 from .identity import IDENTITY_HEADERS, Caller, identity_headers
 from .logs import protect
+from .metrics import BACKEND_LATENCY, BACKEND_REQUESTS, BACKEND_RETRIES, tool_label
 from .schemas.errors import BackendError, error_from_status, parse_retry_after
+from .tracing import backend_span, inject_trace_context, record_outcome
 
 if TYPE_CHECKING:
     from .invoke import Operation
@@ -53,6 +57,16 @@ class _AttemptFailed(Exception):
         self.delivered = delivered
 
 
+def _backend_failed(status: int | None, outcome: str) -> bool | None:
+    """For the circuit breaker: whether an attempt says the backend itself is unwell (no connection, no answer
+    in time, a 5xx); None when it ended before the backend could say anything (cancelled)."""
+    if outcome in ("connection_error", "timeout_error"):
+        return True
+    if status is None:
+        return None
+    return status >= 500
+
+
 class Backend:
     """Sends the tools' requests to BACKEND_URL."""
 
@@ -65,6 +79,10 @@ class Backend:
     ) -> None:
         self.settings = settings
         self.sleep = sleep
+        # Per process: each replica judges the backend's health from its own attempts.
+        self.breaker = CircuitBreaker(
+            settings.circuit_failure_threshold, settings.circuit_recovery_seconds
+        )
         self._credential_headers: dict[str, str] = {}
         self._credential_query: dict[str, str] = {}
         self._credential_cookies: dict[str, str] = {}
@@ -102,9 +120,14 @@ class Backend:
         request = self._request_arguments(operation, caller, path, query, headers, cookies, body)
         self._check_url(request)
         method = operation.method.upper()
+        if operation.idempotency_header:
+            # One key for this call, sent with every attempt: the backend applies the request once however
+            # often it arrives, so that even a POST may be retried.
+            request["headers"][operation.idempotency_header] = str(uuid.uuid4())
+        idempotent = method in IDEMPOTENT_METHODS or operation.idempotency_header is not None
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retry_attempts),
-            retry=retry_if_exception(lambda error: self._may_retry(method, error)),
+            retry=retry_if_exception(lambda error: self._may_retry(idempotent, error)),
             wait=self._wait,
             sleep=self.sleep,
             reraise=True,
@@ -118,12 +141,12 @@ class Backend:
             raise failed.error from failed.__cause__
         raise AssertionError("unreachable: tenacity either returns or re-raises")
 
-    def _may_retry(self, method: str, error: BaseException) -> bool:
+    def _may_retry(self, idempotent: bool, error: BaseException) -> bool:
         if not isinstance(error, _AttemptFailed):
             return False
         if not error.delivered:
             return True
-        if method not in IDEMPOTENT_METHODS:
+        if not idempotent:
             return False
         if error.error.retry_after is not None:
             # Waiting longer than the cap would stall the assistant; it gets the wait time instead.
@@ -144,44 +167,58 @@ class Backend:
     async def _attempt(
         self, operation: "Operation", caller: Caller, arguments: dict[str, Any], number: int
     ) -> httpx2.Response:
-        started = time.perf_counter()
-        status: int | None = None
-        outcome = "error"
-        try:
-            response = await self._receive(self._client.build_request(**arguments))
-            status = response.status_code
-            if not response.is_success:
-                failure = self._status_failure(arguments["method"], arguments["url"], response)
-                outcome = failure.error_type
-                raise _AttemptFailed(failure, delivered=True)
-            outcome = "success"
-            return response
-        except BackendError as error:
-            status, outcome = error.status_code, error.error_type
-            raise
-        except httpx2.TransportError as error:
-            failed = self._transport_failure(error, arguments["method"], arguments["url"])
-            outcome = failed.error.error_type
-            raise failed from error
-        finally:
-            logger.log(
-                logging.INFO if outcome == "success" else logging.WARNING,
-                "backend call %s %s -> %s",
-                arguments["method"],
-                arguments["url"],
-                status or outcome,
-                extra={
-                    "event": "backend_call",
-                    "tool": operation.tool,
-                    "endpoint": arguments["url"],
-                    "method": arguments["method"],
-                    "status_code": status,
-                    "user_id": caller.user_id,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "attempt": number,
-                    "outcome": outcome,
-                },
-            )
+        # An open circuit fails the attempt fast, before anything is sent; raised as is, so never retried.
+        probe = self.breaker.before_attempt(operation.tool)
+        if number > 1:
+            BACKEND_RETRIES.labels(tool_label(operation.tool)).inc()
+        with backend_span(operation, arguments["method"], number) as span:
+            started = time.perf_counter()
+            status: int | None = None
+            outcome = "error"
+            try:
+                request = self._client.build_request(**arguments)
+                inject_trace_context(request.headers)
+                response = await self._receive(request)
+                status = response.status_code
+                if not response.is_success:
+                    failure = self._status_failure(arguments["method"], arguments["url"], response)
+                    outcome = failure.error_type
+                    raise _AttemptFailed(failure, delivered=True)
+                outcome = "success"
+                return response
+            except BackendError as error:
+                status, outcome = error.status_code, error.error_type
+                raise
+            except httpx2.TransportError as error:
+                failed = self._transport_failure(error, arguments["method"], arguments["url"])
+                outcome = failed.error.error_type
+                raise failed from error
+            finally:
+                elapsed = time.perf_counter() - started
+                self.breaker.record(_backend_failed(status, outcome), probe=probe)
+                record_outcome(span, status, outcome)
+                BACKEND_REQUESTS.labels(
+                    tool_label(operation.tool), arguments["method"], str(status or outcome)
+                ).inc()
+                BACKEND_LATENCY.labels(tool_label(operation.tool)).observe(elapsed)
+                logger.log(
+                    logging.INFO if outcome == "success" else logging.WARNING,
+                    "backend call %s %s -> %s",
+                    arguments["method"],
+                    arguments["url"],
+                    status or outcome,
+                    extra={
+                        "event": "backend_call",
+                        "tool": operation.tool,
+                        "endpoint": arguments["url"],
+                        "method": arguments["method"],
+                        "status_code": status,
+                        "user_id": caller.user_id,
+                        "duration_ms": round(elapsed * 1000, 1),
+                        "attempt": number,
+                        "outcome": outcome,
+                    },
+                )
 
     async def _receive(self, request: httpx2.Request) -> httpx2.Response:
         """The backend's answer, read as a stream that stops at MAX_RESPONSE_BYTES, so that one huge answer

@@ -65,6 +65,36 @@ class Settings(BaseSettings):
     retry_backoff: float = Field(default=1.0, ge=0)
     retry_after_cap: float = Field(default=30.0, ge=0)
 
+    # Production serving; README "Production" explains each.
+    # http mode: a fresh MCP transport per request, so that replicas behind a load balancer need no sticky
+    # sessions.
+    mcp_stateless_http: bool = False
+    # The URL MCP clients use for this server (https://mcp.example.com), named in the OAuth protected
+    # resource metadata; default http://MCP_HOST:MCP_PORT.
+    mcp_public_url: str | None = None
+    # The authorization servers that issue this server's tokens (comma-separated URLs); default the issuer.
+    mcp_authorization_servers: Annotated[list[str], NoDecode] = []
+    # Seconds between JWKS fetches when a token names a key id the cached set lacks (keys rotate).
+    mcp_jwt_jwks_refresh_interval: float = Field(default=30.0, ge=0)
+    # Per caller: calls per minute (0: no limit), calls at once (default: one minute's worth), per tool too.
+    rate_limit_per_minute: int = Field(default=120, ge=0)
+    rate_limit_burst: int | None = Field(default=None, ge=1)
+    rate_limit_per_tool_per_minute: int = Field(default=0, ge=0)
+    # Shares the rate limits between replicas; it may hold a password.
+    redis_url: SecretStr | None = None
+    rate_limit_key_prefix: str = Field(default="hard-cases-import-os-mcp:ratelimit", min_length=1)
+    # Backend failures in a row that open the circuit (0: never), and seconds before it tries again.
+    circuit_failure_threshold: int = Field(default=5, ge=0)
+    circuit_recovery_seconds: float = Field(default=30.0, gt=0)
+    # GET /ready checks BACKEND_URL + this path (any answer below 500 is fine) within READY_TIMEOUT seconds.
+    backend_ready_path: str = ""
+    ready_timeout: float = Field(default=2.0, gt=0)
+    # When set, GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>".
+    metrics_token: SecretStr | None = None
+    # Traces over OTLP/HTTP to this collector (http://collector:4318); needs the otel extra.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "hard-cases-import-os-mcp"
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
@@ -88,7 +118,9 @@ class Settings(BaseSettings):
             raise ValueError("BACKEND_API_KEY must not be empty")
         return value
 
-    @field_validator("mcp_allowed_hosts", "mcp_allowed_origins", mode="before")
+    @field_validator(
+        "mcp_allowed_hosts", "mcp_allowed_origins", "mcp_authorization_servers", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -131,6 +163,68 @@ class Settings(BaseSettings):
         if not parts.hostname or not (parts.scheme == "https" or local):
             raise ValueError(
                 "MCP_JWT_JWKS_URI must be an https:// URL (http:// only for localhost)"
+            )
+        return value.strip()
+
+    @field_validator("mcp_public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path not in ("", "/")
+        ):
+            raise ValueError(
+                "MCP_PUBLIC_URL must be the server's http(s):// origin, like https://mcp.example.com"
+            )
+        return value.strip().rstrip("/")
+
+    @field_validator("mcp_authorization_servers")
+    @classmethod
+    def _check_authorization_servers(cls, value: list[str]) -> list[str]:
+        for server in value:
+            if urlsplit(server).scheme not in ("http", "https") or not urlsplit(server).hostname:
+                raise ValueError(
+                    "MCP_AUTHORIZATION_SERVERS must be http(s):// URLs, comma-separated"
+                )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        # The value is not echoed: it may carry a password.
+        if urlsplit(value.get_secret_value().strip()).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        try:
+            import redis  # noqa: F401
+        except ImportError:
+            raise ValueError(
+                "REDIS_URL is set but the redis package is not installed; install this project with its "
+                "redis extra (pip install '.[redis]')"
+            ) from None
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("backend_ready_path")
+    @classmethod
+    def _check_ready_path(cls, value: str) -> str:
+        if value and not value.startswith("/"):
+            raise ValueError("BACKEND_READY_PATH must start with /, like /health")
+        return value
+
+    @field_validator("otel_exporter_otlp_endpoint")
+    @classmethod
+    def _check_otlp_endpoint(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL, like http://collector:4318"
             )
         return value.strip()
 

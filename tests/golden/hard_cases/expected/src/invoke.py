@@ -13,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .client import get_backend
 from .config import get_settings
+from .confirmation import confirm_destructive
 from .identity import Caller, current_caller
 from .schemas.errors import BackendError
 
@@ -39,6 +40,11 @@ class Operation:
     # The tool declares a loose return type (its full output schema would be too large for tools/list):
     # the answer is still validated against `result_type`, then handed back as plain JSON data.
     plain_output: bool = False
+    # The header the spec declares for idempotency keys (Idempotency-Key): the client sends one key per call
+    # with every attempt, and so may retry even a POST.
+    idempotency_header: str | None = None
+    # Destructive: the user confirms before it runs (see confirmation.py).
+    confirm: bool = False
 
 
 async def invoke(
@@ -51,17 +57,26 @@ async def invoke(
     headers: Mapping[str, Any] | None = None,
     cookies: Mapping[str, Any] | None = None,
     body: Any = None,
+    confirm: bool = False,
 ) -> Any:
     """Call the backend for the current caller and return the result as `result_type`.
 
     Mapping keys are wire names and None values are left out. `body` is a mapping of wire names, a model,
-    or for "binary" and "text" bodies the content itself. Every failure becomes a ToolError whose text is
-    an ErrorResponse.
+    or for "binary" and "text" bodies the content itself. `confirm` is the tool's confirm argument, for
+    operations that need the user's confirmation. Every failure becomes a ToolError whose text is an
+    ErrorResponse.
     """
     started = time.perf_counter()
     caller: Caller | None = None
     outcome = "internal_error"
     try:
+        if operation.confirm:
+            question = await confirm_destructive(
+                ctx, operation, {**(path or {}), **(query or {})}, confirm
+            )
+            if question is not None:
+                outcome = "input_required"
+                return question  # the client puts it to the user, then calls again with the answer
         caller = current_caller(get_settings())
         response = await get_backend().send(
             operation, caller, path=path, query=query, headers=headers, cookies=cookies, body=body

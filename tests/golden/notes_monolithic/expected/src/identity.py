@@ -18,6 +18,7 @@ from fastmcp.server.dependencies import get_access_token
 
 from .config import ConfigError, Settings
 from .logs import protect
+from .security import protected_resource
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,11 @@ class Caller:
 
 def current_caller(settings: Settings) -> Caller:
     """The caller of the tool call in progress."""
-    token = get_access_token()
+    return caller_of(get_access_token(), settings)
+
+
+def caller_of(token: AccessToken | None, settings: Settings) -> Caller:
+    """The caller a verified token names; without one, the configured user."""
     if token is None:
         # stdio, or http with MCP_ALLOW_ANONYMOUS: the process acts for one configured user.
         return Caller(user_id=settings.mcp_user_id, org_id=settings.mcp_org_id)
@@ -179,13 +184,17 @@ def build_auth(settings: Settings) -> AuthProvider | None:
     if settings.mcp_transport == "stdio":
         return None
     if settings.verifies_jwt:
-        return StrictJWTVerifier(
+        verifier = StrictJWTVerifier(
             public_key=settings.mcp_jwt_public_key,
             jwks_uri=settings.mcp_jwt_jwks_uri,
             issuer=settings.mcp_jwt_issuer,
             audience=settings.mcp_jwt_audience,
             leeway=settings.mcp_jwt_leeway,
+            # Keys are cached for an hour; a token signed with a key id not yet cached (the issuer rotated its
+            # keys) fetches the set again, at most once per this many seconds.
+            jwks_refresh_interval=settings.mcp_jwt_jwks_refresh_interval,
         )
+        return protected_resource(verifier, settings)
     if settings.mcp_dev_tokens_file is not None:
         return StaticTokenVerifier(tokens=load_dev_tokens(settings))
     if not settings.mcp_allow_anonymous:

@@ -10,6 +10,7 @@ from fastmcp import Client
 
 from src.client import API_KEY_NAME, Backend, set_backend
 from src.config import Settings, get_settings, reset_settings
+from src.ratelimit import set_limiter
 from src.server import mcp
 
 CREDENTIAL_ENV = "BACKEND_API_KEY"
@@ -30,8 +31,11 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("MCP_ORG_ID", ORG_ID)
     monkeypatch.setenv("RETRY_BACKOFF", "0")
     reset_settings()
+    # Rate-limit buckets are process-wide; each test starts with full ones, under its own settings.
+    set_limiter(None)
     yield get_settings()
     reset_settings()
+    set_limiter(None)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from fastmcp.client.client import CallToolResult
 from src.client import header_value, query_pairs, wire_text
 from src.config import get_settings
 from src.invoke import Operation
+from src.security import SCOPES_SUPPORTED
 
 # Query parameters the server adds itself (its credential); tool arguments never set them.
 SERVER_QUERY = frozenset()
@@ -24,9 +25,11 @@ PROBE_ARGUMENTS = {"note_id": 1}
 PROBE_STATUS = 200
 PROBE_RESPONSE = {"id": 1, "text": "string", "pinned": False}
 
-# JWTs of the tests' callers are signed for this issuer and audience.
+# JWTs of the tests' callers are signed for this issuer and audience, and grant every scope a tool needs
+# (tests of the scopes themselves mint narrower tokens).
 ISSUER = "https://issuer.test"
 AUDIENCE = "mcp-server-tests"
+ALL_SCOPES = list(SCOPES_SUPPORTED) or None
 
 
 def queue_probe_reply(backend_mock) -> None:

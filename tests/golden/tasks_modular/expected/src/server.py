@@ -4,6 +4,8 @@
 from fastmcp import FastMCP
 from mcp.types import ToolAnnotations
 
+from .metrics import metrics
+from .readiness import ready
 from .serving import health, lifespan, run
 from .tools.create_task import create_task
 from .tools.delete_task import delete_task
@@ -19,6 +21,8 @@ mcp = FastMCP(
     mask_error_details=True,
 )
 mcp.custom_route("/health", methods=["GET"])(health)
+mcp.custom_route("/ready", methods=["GET"])(ready)
+mcp.custom_route("/metrics", methods=["GET"])(metrics)
 
 mcp.tool(
     list_tasks,

@@ -31,7 +31,11 @@ from .config import (
 )
 from .identity import build_auth
 from .logs import configure_logging
+from .metrics import ToolMetrics
+from .ratelimit import RateLimit, RateLimitHeaders, close_limiter
 from .schemas.errors import BackendError, ErrorResponse, invalid_arguments, sanitize_body
+from .security import ScopeGuard
+from .tracing import configure_tracing
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +85,18 @@ def _is_error_response(text: str) -> bool:
     return True
 
 
+# Outermost first: metrics see every call's final outcome; the taxonomy types every error; then the checks
+# that may refuse a call before the tool runs.
+MIDDLEWARE = (ToolMetrics, ErrorTaxonomy, ScopeGuard, RateLimit)
+
+
 def install_middleware(server: FastMCP) -> None:
-    """Put ErrorTaxonomy on `server`, once; the lifespan does it, so every server using it gets it."""
-    if not any(isinstance(middleware, ErrorTaxonomy) for middleware in server.middleware):
-        server.add_middleware(ErrorTaxonomy())
+    """Put MIDDLEWARE on `server`, once each, ahead of any it already has; the lifespan does it, so every
+    server using it gets them."""
+    missing = [
+        kind() for kind in MIDDLEWARE if not any(isinstance(m, kind) for m in server.middleware)
+    ]
+    server.middleware[:0] = missing
 
 
 @asynccontextmanager
@@ -102,6 +114,7 @@ async def lifespan(server: FastMCP) -> AsyncIterator[dict[str, Any]]:
     finally:
         if owned:
             await close_backend()
+        await close_limiter()
 
 
 async def health(request: Request) -> JSONResponse:
@@ -109,11 +122,15 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+# Probed by load balancers and scrapers, which address a replica by whatever IP they have.
+PROBE_PATHS = frozenset({"/health", "/ready", "/metrics"})
+
+
 class HostGuard:
     """DNS-rebinding protection, whatever the auth mode: a request whose Host is not on the allow-list gets
     421, one whose Origin (sent by browsers) is neither allowed nor the server's own gets 403, before MCP or
-    auth sees it. /health is left open: probes address the server by whatever IP they have, and it tells
-    nothing."""
+    auth sees it. The probe paths are left open: probes address the server by whatever IP they have, and
+    they change nothing (METRICS_TOKEN protects /metrics where its counts are not for everyone)."""
 
     def __init__(self, app: ASGIApp, allowed_hosts: list[str], allowed_origins: list[str]) -> None:
         self.app = app
@@ -122,7 +139,7 @@ class HostGuard:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/health":
+        if scope["type"] == "http" and scope["path"] in PROBE_PATHS:
             await self.app(scope, receive, send)
         else:
             await self.guarded(scope, receive, send)
@@ -152,7 +169,10 @@ def http_options(settings: Settings) -> dict[str, Any]:
         "port": settings.mcp_port,
         "path": "/mcp",
         "show_banner": False,
-        "middleware": [guard],
+        # Inside authentication (FastMCP puts its own first): the rate limit knows the caller.
+        "middleware": [guard, ASGIMiddleware(RateLimitHeaders, path="/mcp")],
+        # A fresh transport per request: any replica can answer any request, no sticky sessions.
+        "stateless_http": settings.mcp_stateless_http,
         # HostGuard does this job; FastMCP's own guard would not leave /health open.
         "host_origin_protection": False,
         # Leave uvicorn's loggers to ours, so that its lines are JSON and redacted too.
@@ -183,6 +203,7 @@ def run(mcp: FastMCP) -> None:
         require_user(settings)
         configure_logging(settings.log_level)
         mcp.auth = build_auth(settings)
+        configure_tracing(settings)
     except (ValidationError, ConfigError) as error:
         exit_on_config_error(error)
     if settings.mcp_transport == "http":

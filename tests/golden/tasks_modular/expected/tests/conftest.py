@@ -11,6 +11,7 @@ from fastmcp import Client
 from src.client import Backend, set_backend
 from src.config import Settings, get_settings, reset_settings
 from src.identity import IDENTITY_HEADERS
+from src.ratelimit import set_limiter
 from src.server import mcp
 
 CREDENTIAL_ENV = "SERVICE_AUTH_TOKEN"
@@ -31,8 +32,11 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("MCP_ORG_ID", ORG_ID)
     monkeypatch.setenv("RETRY_BACKOFF", "0")
     reset_settings()
+    # Rate-limit buckets are process-wide; each test starts with full ones, under its own settings.
+    set_limiter(None)
     yield get_settings()
     reset_settings()
+    set_limiter(None)
 
 
 @pytest.fixture

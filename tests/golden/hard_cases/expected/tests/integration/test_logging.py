@@ -9,6 +9,7 @@ from fastmcp.client.auth import BearerAuth
 
 from src.logs import JsonFormatter, protect
 from tests.support import (
+    ALL_SCOPES,
     AUDIENCE,
     ISSUER,
     PROBE_ARGUMENTS,
@@ -65,7 +66,9 @@ def secrets_in(text: str, secrets: list[str]) -> list[str]:
 async def test_no_credential_is_logged_on_success_or_failure(
     server_url, backend_mock, signing_key, service_token, captured
 ):
-    token = signing_key.create_token(subject="alice", issuer=ISSUER, audience=AUDIENCE)
+    token = signing_key.create_token(
+        subject="alice", issuer=ISSUER, audience=AUDIENCE, scopes=ALL_SCOPES
+    )
     # The JWT's payload alone is enough to show that a token leaked, even when a message was cut short.
     secrets = [token, token.split(".")[1], *([service_token] if service_token else [])]
     echoed = " ".join(f"Bearer {secret}" for secret in [*secrets[2:], token])

@@ -20,6 +20,7 @@ CREATE_TASK = Operation(
             "The backend refused this for the current user; it may belong to someone else.",
         ),
     },
+    idempotency_header="Idempotency-Key",
 )
 
 

@@ -10,7 +10,14 @@ from fastmcp.client.auth import BearerAuth
 from fastmcp.server.auth.providers.jwt import RSAKeyPair
 
 from src.identity import IDENTITY_HEADERS
-from tests.support import AUDIENCE, ISSUER, PROBE_ARGUMENTS, PROBE_TOOL, queue_probe_reply
+from tests.support import (
+    ALL_SCOPES,
+    AUDIENCE,
+    ISSUER,
+    PROBE_ARGUMENTS,
+    PROBE_TOOL,
+    queue_probe_reply,
+)
 
 FORGED = "mallory"
 
@@ -19,7 +26,11 @@ def token_for(key: RSAKeyPair, user: str) -> str:
     # Every claim an identity header reads gets a value that names the user, so a mix-up shows.
     claims = {claim: f"{claim}-of-{user}" for _, claim in IDENTITY_HEADERS if claim != "sub"}
     return key.create_token(
-        subject=user, issuer=ISSUER, audience=AUDIENCE, additional_claims=claims or None
+        subject=user,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        scopes=ALL_SCOPES,
+        additional_claims=claims or None,
     )
 
 

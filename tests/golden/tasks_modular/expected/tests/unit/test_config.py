@@ -138,9 +138,11 @@ def test_http_with_a_public_key_verifies_jwts(monkeypatch: pytest.MonkeyPatch):
 
     auth = build_auth(get_settings())
 
-    assert isinstance(auth, JWTVerifier)
-    assert auth.issuer == "https://issuer.example"
-    assert auth.audience == "tasks-mcp"
+    # Wrapped to serve the OAuth protected resource metadata, which names the issuer.
+    verifier = auth.token_verifier
+    assert isinstance(verifier, JWTVerifier)
+    assert verifier.issuer == "https://issuer.example"
+    assert verifier.audience == "tasks-mcp"
 
 
 def test_jwt_verification_needs_issuer_and_audience(monkeypatch: pytest.MonkeyPatch):
