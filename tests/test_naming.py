@@ -1,8 +1,11 @@
 import keyword
+import re
+from pathlib import Path
 
 import pytest
 
 from mcpgen.naming import (
+    SERVER_MODULE_NAMES,
     TOOL_NAME_PATTERN,
     OperationKey,
     class_name,
@@ -111,6 +114,19 @@ def test_class_names(schema, expected):
     assert class_name(schema) == expected
 
 
-@pytest.mark.parametrize("name", ["health", "run", "main", "mcp", "lifespan", "list", "print"])
+@pytest.mark.parametrize(
+    "name", ["health", "ready", "metrics", "run", "main", "mcp", "lifespan", "list", "print"]
+)
 def test_tool_functions_never_shadow_server_names_or_builtins(name):
     assert function_name(name) == name + "_"
+
+
+def test_every_name_the_server_template_imports_is_kept_from_tool_functions():
+    """A tool named like something server.py imports (infinity.json has `metrics`) would redefine it."""
+    template = Path(__file__).parents[1] / "templates" / "project" / "src" / "server.py.jinja"
+    imported = set()
+    for line in template.read_text().splitlines():
+        found = re.match(r"from \S+ import ([\w, ]+)$", line)
+        if found and "{{ name }}" not in line:
+            imported |= {name.strip() for name in found.group(1).split(",")}
+    assert imported and imported <= SERVER_MODULE_NAMES

@@ -218,6 +218,7 @@ def test_an_edit_on_a_line_the_update_also_changes_becomes_a_conflict(tmp_path):
     text = tools.read_text()
     assert "<<<<<<< your version" in text and ">>>>>>> the new template" in text
     assert "the text to look for" in text
+    assert any("SECURITY_REVIEW.md not updated" in warning for warning in summary["warnings"])
 
 
 def test_diff_classifies_changes_and_gates_on_breaking_ones(tmp_path):

@@ -149,8 +149,11 @@ def field_identifier(text: str) -> str:
     return python_identifier(text, reserved=MODEL_ATTRIBUTES, fallback="field")
 
 
-# What the server module defines or imports beside the tool functions.
-SERVER_MODULE_NAMES = frozenset({"health", "lifespan", "run", "main", "mcp", "FastMCP"})
+# What the server module defines or imports beside the tool functions (tests/test_naming.py reads the server
+# template's imports to keep this in step).
+SERVER_MODULE_NAMES = frozenset(
+    {"health", "ready", "metrics", "lifespan", "run", "main", "mcp", "FastMCP", "ToolAnnotations"}
+)
 
 
 def function_name(text: str) -> str:

@@ -220,8 +220,16 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
             write_tool_lock(project)
         except RuntimeError as exc:
             warnings.append(f"{LOCK_FILE} not updated: {exc}")
-    # Regenerated from the merged code, as after a generation.
-    write_security_review(project)
+    conflicted = merged.paths("conflicted")
+    if conflicted:
+        # The review reads the code, and code with conflict markers does not parse.
+        warnings.append(
+            f"{REVIEW_FILE} not updated: resolve the conflicts in {', '.join(conflicted)}, commit, "
+            "and run mcpgen update again to refresh it"
+        )
+    else:
+        # Regenerated from the merged code, as after a generation.
+        write_security_review(project)
     notes = project / NOTES_FILE
     if merged.notes:
         notes.write_text(notes_text(merged.notes, from_version, to_version), encoding="utf-8")
