@@ -44,6 +44,10 @@ _PATTERN_CANDIDATES = (
 )
 
 
+# A part with one of these is a choice or a value, not more properties.
+_NOT_OBJECT_KEYS = frozenset({"oneOf", "anyOf", "enum", "const"})
+
+
 class NoSample(Exception):
     """The schema allows no value we know how to make."""
 
@@ -102,6 +106,9 @@ class Sampler:
         return None
 
     def _all_of(self, schema: dict, depth: int) -> Any:
+        combined = self._combined_object(schema, depth)
+        if combined is not None:
+            return self._object(combined, depth)
         parts = [part for part in schema["allOf"] if not annotation_only(part)]
         merged: dict = {}
         for part in parts:
@@ -113,6 +120,33 @@ class Sampler:
         if rest.get("properties"):
             merged.update(self._object(rest, depth))
         return merged
+
+    def _combined_object(self, schema: dict, depth: int) -> dict | None:
+        """An allOf of objects as one object: a part may require a property another part declares (OpenAI's
+        `Response` requires `model`, declared in `ModelResponseProperties`). None when a part is no object."""
+        if depth > MAX_DEPTH:
+            raise NoSample("schema nests too deeply")
+        while isinstance(schema.get("$ref"), str):
+            schema = resolve_pointer(self.document, schema["$ref"][1:])
+            if not isinstance(schema, dict):
+                return None
+        properties: dict = {}
+        required: list[str] = []
+        for part in [*(schema.get("allOf") or []), {k: v for k, v in schema.items() if k != "allOf"}]:
+            if not isinstance(part, dict) or annotation_only(part):
+                continue
+            if isinstance(part.get("allOf"), list) or isinstance(part.get("$ref"), str):
+                inner = self._combined_object(part, depth + 1)
+            elif part.get("type") in (None, "object") and not _NOT_OBJECT_KEYS & part.keys():
+                inner = part
+            else:
+                inner = None
+            if inner is None:
+                return None
+            if isinstance(inner.get("properties"), dict):
+                properties.update(inner["properties"])
+            required += [name for name in inner.get("required") or [] if isinstance(name, str)]
+        return {"type": "object", "properties": properties, "required": required}
 
     def _object(self, schema: dict, depth: int) -> dict:
         properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}

@@ -23,6 +23,8 @@ mcp = FastMCP(
     instructions='Every awkward thing at once. A description that tries to escape: """ + __import__(\'os\').system(\'echo pwned\') + """ and a trailing backslash \\',
     lifespan=lifespan,
     mask_error_details=True,
+    # MCP clients refuse a message over 1 MB; the tools/list of a large API comes in pages instead.
+    list_page_size=50,
 )
 mcp.custom_route("/health", methods=["GET"])(health)
 mcp.custom_route("/ready", methods=["GET"])(ready)

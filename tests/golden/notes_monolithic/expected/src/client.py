@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import httpx2
 from pydantic_core import to_jsonable_python
@@ -373,7 +373,10 @@ class Backend:
         if operation.response == "json":
             sent_headers.setdefault("Accept", "application/json")
 
-        params = [
+        # A spec may fix query parameters in the path itself (OpenAI's `/responses/{response_id}?beta=true`);
+        # httpx2 would drop them in favour of `params`.
+        path_template, _, fixed_query = operation.path.partition("?")
+        params = parse_qsl(fixed_query, keep_blank_values=True) + [
             pair
             for name, value in (query or {}).items()
             if name not in self._credential_query
@@ -390,7 +393,7 @@ class Backend:
 
         arguments: dict[str, Any] = {
             "method": operation.method.upper(),
-            "url": _fill_path(operation.path, path or {}, operation.reserved_path),
+            "url": _fill_path(path_template, path or {}, operation.reserved_path),
             "params": params or None,
         }
         content, content_type, parts = _encode_body(operation, body)

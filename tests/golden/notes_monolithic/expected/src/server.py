@@ -14,6 +14,8 @@ mcp = FastMCP(
     instructions="A tiny notes service guarded by an API key.",
     lifespan=lifespan,
     mask_error_details=True,
+    # MCP clients refuse a message over 1 MB; the tools/list of a large API comes in pages instead.
+    list_page_size=50,
 )
 mcp.custom_route("/health", methods=["GET"])(health)
 mcp.custom_route("/ready", methods=["GET"])(ready)

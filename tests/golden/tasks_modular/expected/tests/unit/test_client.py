@@ -517,6 +517,15 @@ async def test_query_drops_none_repeats_lists_and_nests_objects(backend_mock):
     assert backend_mock.last.url.params.multi_items()[: len(expected)] == expected
 
 
+async def test_query_fixed_in_the_spec_path_is_kept_beside_the_arguments(backend_mock):
+    get_beta = Operation(tool="get_beta_thing", method="GET", path="/things/{thing_id}?beta=true")
+
+    await send(get_beta, path={"thing_id": "7"}, query={"expand": "owner"})
+
+    assert backend_mock.last.url.path.endswith("/things/7")
+    assert backend_mock.last.url.params.multi_items()[:2] == [("beta", "true"), ("expand", "owner")]
+
+
 async def test_cookies_keep_base64_and_encode_separators(backend_mock):
     await send(LIST_THINGS, cookies={"session": "ab+c/d==", "note": "a b;c", "unset": None})
 
