@@ -189,6 +189,7 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
                 spec=spec,
                 out=project,
                 allow_remote_refs=request.allow_remote_refs,
+                curation_file=str(project / PROJECT_FILE),
                 **render_options.model_dump(),
             ),
             progress,
@@ -261,11 +262,20 @@ def add_tool(
     project = project.resolve()
     answers = read_answers(project)
     options = _options_of(project, answers, {})
+    if operation_id in options.exclude_operations:
+        raise MCPGenError(
+            f"operation {operation_id!r} is excluded by the project's exclude_operations",
+            file=str(project / PROJECT_FILE),
+            pointer="/exclude_operations",
+            hint="remove it from that list and commit, then run mcpgen update",
+        )
     kept = project / SPEC_FILE
     source = spec or (str(kept) if kept.is_file() else None)
     if source is None:
         raise MCPGenError("keeps no spec", file=str(project), hint="pass the spec with --spec")
-    request = Request(spec=source, out=project, **options.model_dump())
+    request = Request(
+        spec=source, out=project, curation_file=str(project / PROJECT_FILE), **options.model_dump()
+    )
     prepared = prepare(
         Request(**{**request.__dict__, "include_operations": [*options.include_operations, operation_id]})
     )
@@ -282,7 +292,12 @@ def add_tool(
             f"the project already has the tool {added.name}", file=str(project), hint="nothing to add"
         )
     included = [*options.include_operations, operation_id]
+    given: dict[str, Any] = {"include_operations": included}
+    if not (options.include_tags or options.include_paths or options.include_operations):
+        # A named operation narrows the selection to the named ones when nothing else is included:
+        # `**` keeps every other operation the project had.
+        given["include_paths"] = ["**"]
     return update(
-        UpdateRequest(project=project, spec=spec, options={"include_operations": included}, keep_layout=True),
+        UpdateRequest(project=project, spec=spec, options=given, keep_layout=True),
         progress,
     )
