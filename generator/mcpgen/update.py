@@ -273,11 +273,18 @@ def add_tool(
     source = spec or (str(kept) if kept.is_file() else None)
     if source is None:
         raise MCPGenError("keeps no spec", file=str(project), hint="pass the spec with --spec")
-    request = Request(
-        spec=source, out=project, curation_file=str(project / PROJECT_FILE), **options.model_dump()
-    )
+    given: dict[str, Any] = {"include_operations": [*options.include_operations, operation_id]}
+    if not (options.include_tags or options.include_paths or options.include_operations):
+        # A named operation narrows the selection to the named ones when nothing else is included:
+        # `**` keeps every other operation the project had.
+        given["include_paths"] = ["**"]
     prepared = prepare(
-        Request(**{**request.__dict__, "include_operations": [*options.include_operations, operation_id]})
+        Request(
+            spec=source,
+            out=project,
+            curation_file=str(project / PROJECT_FILE),
+            **options.model_copy(update=given).model_dump(),
+        )
     )
     added = next((t for t in prepared.project.tools if t.operation_id == operation_id), None)
     if added is None:
@@ -291,12 +298,6 @@ def add_tool(
         raise MCPGenError(
             f"the project already has the tool {added.name}", file=str(project), hint="nothing to add"
         )
-    included = [*options.include_operations, operation_id]
-    given: dict[str, Any] = {"include_operations": included}
-    if not (options.include_tags or options.include_paths or options.include_operations):
-        # A named operation narrows the selection to the named ones when nothing else is included:
-        # `**` keeps every other operation the project had.
-        given["include_paths"] = ["**"]
     return update(
         UpdateRequest(project=project, spec=spec, options=given, keep_layout=True),
         progress,
