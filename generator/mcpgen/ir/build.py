@@ -677,8 +677,10 @@ class _Builder:
 
     @staticmethod
     def measure_responses(tools: list[Tool], models: list[Model]) -> None:
-        """Count the models each JSON response reaches: the answers stage keeps huge output schemas out."""
+        """Count the models each JSON response reaches, and the properties of its schema with every model
+        inlined (as tools/list shows it): the answers stage keeps large output schemas out."""
         graph = {m.name: m.depends_on() for m in models}
+        inlined = _InlinedSize({m.name: m for m in models})
         for tool in tools:
             if tool.response.type is None:
                 continue
@@ -690,6 +692,7 @@ class _Builder:
                     seen.add(name)
                     stack.extend(graph.get(name, ()))
             tool.response.schema_models = len(seen)
+            tool.response.schema_fields = sum(inlined.of(name) for name in tool.response.type.models())
 
     @staticmethod
     def link_related(tools: list[Tool]) -> None:
@@ -706,6 +709,33 @@ class _Builder:
                 collection = "/".join(parts[: param_positions[-1]])
                 if collection in lists and lists[collection] != tool.name:
                     tool.related["list"] = lists[collection]
+
+
+class _InlinedSize:
+    """The properties a model's schema has with every model it names inlined; a model inside itself counts
+    once. Capped, so that deep graphs stay cheap to count."""
+
+    CAP = 100_000
+
+    def __init__(self, models: dict[str, Model]):
+        self.models = models
+        self.sizes: dict[str, int] = {}
+
+    def of(self, name: str, inside: frozenset[str] = frozenset()) -> int:
+        if name in inside:
+            return 1
+        if name not in self.sizes:
+            model = self.models.get(name)
+            if model is None or model.kind == "enum":
+                return 1
+            within = inside | {name}
+            size = self.of(model.base, within) if model.base else 0
+            for f in model.fields:
+                size += 1 + sum(self.of(inner, within) for inner in f.type.models())
+            if model.alias is not None:
+                size += sum(self.of(inner, within) for inner in model.alias.models())
+            self.sizes[name] = min(size, self.CAP)
+        return self.sizes[name]
 
 
 def _scalar(value: Any) -> bool:
