@@ -98,11 +98,13 @@ class SelectOptions:
     source: str = PROJECT_FILE  # the file renames and descriptions come from, for messages
 
 
-def _unmatched(kind: str, option: str, values: list[str], matched: set[str]) -> list[Diagnostic]:
+def _unmatched(
+    kind: str, option: str, values: list[str], matched: set[str], fold: bool = False
+) -> list[Diagnostic]:
     return [
         Diagnostic(f"{kind} {value!r} ({option}) matches no operation of the spec; check its spelling")
         for value in values
-        if value not in matched
+        if (value.lower() if fold else value) not in matched
     ]
 
 
@@ -147,24 +149,18 @@ def select(candidates: list[Candidate], options: SelectOptions) -> Selection:
         if is_named:
             named.add(candidate.index)
     warnings = [
-        *_unmatched("tag", "include_tags", options.include_tags, seen_tags),
-        *_unmatched("tag", "exclude_tags", options.exclude_tags, seen_tags),
+        # Tags are compared without case.
+        *_unmatched("tag", "include_tags", options.include_tags, seen_tags, fold=True),
+        *_unmatched("tag", "exclude_tags", options.exclude_tags, seen_tags, fold=True),
         *_unmatched("path pattern", "include_paths", options.include_paths, seen_patterns),
         *_unmatched("path pattern", "exclude_paths", options.exclude_paths, seen_patterns),
         *_unmatched("operation", "include_operations", options.include_operations, seen_refs),
         *_unmatched("operation", "exclude_operations", options.exclude_operations, seen_refs),
     ]
-    # Tags are compared without case: report a tag as unmatched only if no casing of it matched.
-    warnings = [w for w in warnings if not _tag_seen(w, seen_tags)]
     names, rename_warnings = _renamed(candidates, chosen, options)
     selection = Selection(chosen, named, names, warnings + rename_warnings)
     selection.warnings += _unknown_descriptions(chosen, names, options)
     return selection
-
-
-def _tag_seen(warning: Diagnostic, seen_tags: set[str]) -> bool:
-    match = re.match(r"^tag '(.*)' \(", warning.message)
-    return bool(match and match.group(1).lower() in seen_tags)
 
 
 def _renamed(
