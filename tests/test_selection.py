@@ -77,6 +77,16 @@ def test_operations_are_named_by_operation_id_or_tool_name():
     ]
 
 
+def test_a_renamed_tool_is_named_by_its_new_name_too():
+    assert tools(rename={"get_task": "fetch_task"}, exclude_operations=["fetch_task"]) == [
+        "list_tasks",
+        "create_task",
+        "delete_task",
+        "update_task",
+        "mark_completed",
+    ]
+
+
 def test_an_operation_both_included_and_excluded_is_an_error():
     with pytest.raises(MCPGenError, match="both included"):
         tools(include_operations=["get_task"], exclude_operations=["get_task"])

@@ -128,7 +128,8 @@ def select(candidates: list[Candidate], options: SelectOptions) -> Selection:
     chosen, named = [], set()
     for candidate in candidates:
         seen_tags |= candidate.tags
-        refs = candidate.refs()
+        # A renamed tool answers to its new name too.
+        refs = candidate.refs() | {new for old, new in options.rename.items() if old in candidate.refs()}
         seen_refs |= refs
         included_paths = {
             p for p in options.include_paths if path_matches(p, candidate.method, candidate.path)
