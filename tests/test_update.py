@@ -408,6 +408,7 @@ def test_curation_in_mcpgen_yaml_survives_template_and_api_updates(tmp_path):
     result = mcpgen("update", project, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["tools"] == ["find_notes", "read_note"]
+    assert json.loads(result.stdout)["skipped"] == []
     assert listed() == ["find_notes", "read_note"]
     assert "One note, by the id find_notes gives." in (project / "src" / "tools.py").read_text()
     commit(project, "curated")

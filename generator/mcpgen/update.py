@@ -58,6 +58,7 @@ class UpdateResult:
     tools: list[str]
     warnings: list[str]
     seconds: float
+    skipped: list[dict] = field(default_factory=list)  # operations left out: unsupported, over --max-tools
 
     def summary(self) -> dict:
         changes: dict[str, list[str]] = {}
@@ -71,6 +72,7 @@ class UpdateResult:
             "to_version": self.to_version,
             "spec_changed": self.spec_changed,
             "tools": self.tools,
+            "skipped": self.skipped,
             "changes": changes,
             "conflicts": self.merge.paths("conflicted"),
             "notes": str(self.project / NOTES_FILE) if self.merge.notes else None,
@@ -196,10 +198,12 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         )
         new_data, spec_text, warnings = prepared.answers.data(), prepared.spec, prepared.warnings
         tools = [tool.name for tool in prepared.project.tools]
+        skipped = [entry.model_dump() for entry in prepared.project.skipped]
     else:
         say("the project keeps no spec: the template alone is updated (pass --spec to regenerate from one)")
         new_data = migrate_contract_1(old_data) if old_data.get("ir_version", 1) == 1 else old_data
         tools = [tool["name"] for tool in new_data["tools"]]
+        skipped = [{**entry, "pointer": None} for entry in new_data.get("skipped", [])]
     say(f"updating {project} from template {from_version} to {to_version}")
     with tempfile.TemporaryDirectory(prefix="mcpgen-update-") as scratch:
         old_render, new_render = Path(scratch) / "old", Path(scratch) / "new"
@@ -236,6 +240,7 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         tools=tools,
         warnings=warnings,
         seconds=time.perf_counter() - started,
+        skipped=skipped,
     )
 
 
