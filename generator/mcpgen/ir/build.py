@@ -285,9 +285,12 @@ class _Builder:
         decision = detect_auth(self.doc, self.options.pattern, self.declared_identity)
         self.auth = decision.auth
         self.warnings += decision.warnings
-        # Under --max-tools the operations --include-op names are built first, then the rest in spec order.
-        order = sorted(selection.chosen, key=lambda c: (c.index not in selection.named, c.index))
+        # Under --max-tools the operations --include-op names are built first, then the rest in spec order;
+        # otherwise all in spec order, so that names made while building never depend on the selection.
         limit = self.options.max_tools
+        order = selection.chosen
+        if limit is not None:
+            order = sorted(order, key=lambda c: (c.index not in selection.named, c.index))
         built: list[tuple[int, Tool]] = []
         skipped: list[tuple[int, Skipped]] = []
         dropped: list[str] = []
