@@ -17,7 +17,9 @@ PROJECT_FILE = "mcpgen.yaml"
 
 _HEADER = """\
 # How mcpgen generates this project. Every `mcpgen update` reads this file; edit it to change what the next
-# update does (command-line options win and are written back). See mcpgen's docs/CLI.md.
+# update does (command-line options win and are written back). Curate the tools here, too:
+#   rename: {tool_or_operationId: new_name}, descriptions: {tool: text}, exclude_operations: [tool, ...]
+# See mcpgen's docs/CLI.md, "Choosing and curating the tools".
 """
 
 
