@@ -390,3 +390,53 @@ def test_an_installed_wheel_updates_a_project_offline_from_what_it_ships(tmp_pat
     assert "edited by hand" in (project / "src" / "tools.py").read_text()
     assert "~/.local/share/mcpgen/template" in (project / ".copier-answers.yml").read_text()
     assert (tmp_path / "home" / ".local" / "share" / "mcpgen" / "template" / ".git").is_dir()
+
+
+@pytest.mark.slow
+def test_curation_in_mcpgen_yaml_survives_template_and_api_updates(tmp_path):
+    project = committed_project(tmp_path)
+    options = yaml.safe_load((project / "mcpgen.yaml").read_text())
+    options["rename"] = {"listNotes": "find_notes", "get_note": "read_note"}
+    options["descriptions"] = {"read_note": "One note, by the id find_notes gives."}
+    options["exclude_operations"] = ["createNote"]
+    (project / "mcpgen.yaml").write_text(yaml.safe_dump(options, sort_keys=False))
+    commit(project, "curation")
+
+    def listed() -> list[str]:
+        lock = json.loads((project / "mcp-tools.lock").read_text())
+        return sorted(tool["name"] for tool in lock["tools"])
+
+    result = mcpgen("update", project, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tools"] == ["find_notes", "read_note"]
+    assert json.loads(result.stdout)["skipped"] == []
+    assert listed() == ["find_notes", "read_note"]
+    assert "One note, by the id find_notes gives." in (project / "src" / "tools.py").read_text()
+    commit(project, "curated")
+
+    grown = grown_notes_spec(tmp_path)
+    result = mcpgen("update", project, "--spec", grown, "--json")
+    assert result.exit_code == 0, result.output
+    assert listed() == ["delete_note", "find_notes", "pin_note", "read_note"]
+    tools_code = "".join(p.read_text() for p in (project / "src").rglob("*.py"))
+    assert "One note, by the id find_notes gives." in tools_code and "create_note" not in tools_code
+    kept = yaml.safe_load((project / "mcpgen.yaml").read_text())
+    assert kept["rename"] == options["rename"] and kept["exclude_operations"] == ["createNote"]
+    commit(project, "grown")
+
+    # The API later adds an operation whose tool name a rename already took: a clear error, nothing written.
+    spec = yaml.safe_load(grown.read_text())
+    spec["paths"]["/notes/{note_id}/read"] = {
+        "post": {
+            "operationId": "readNote",
+            "summary": "Mark read",
+            "responses": {"204": {"description": "ok"}},
+        }
+    }
+    later = tmp_path / "later.yaml"
+    later.write_text(yaml.safe_dump(spec, sort_keys=False))
+    clash = mcpgen("update", project, "--spec", later)
+    assert clash.exit_code == 2
+    assert "renaming 'get_note' to 'read_note' collides" in clash.output
+    assert "mcpgen.yaml#/rename/get_note" in clash.output
+    assert git(project, "status", "--porcelain") == ""

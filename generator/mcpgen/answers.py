@@ -27,6 +27,9 @@ from .naming import Scope, api_name, import_name, package_name, words
 # A response that reaches more models than this would put hundreds of kilobytes of output schema into
 # tools/list (Stripe's Account reaches 427): it is declared loosely and still validated against the model.
 MAX_OUTPUT_MODELS = 40
+# An output schema helps while it can be read at a glance; a larger one costs more context than it saves
+# (every answer shows its own shape), so past this many properties, inlined, it is declared loosely too.
+MAX_OUTPUT_FIELDS = 15
 
 
 def _wire(name: str, wire: str) -> str | None:
@@ -63,7 +66,10 @@ def tool_title(tool: Tool) -> str:
 
 
 def loose_output(tool: Tool) -> bool:
-    return tool.response.kind == "json" and tool.response.schema_models > MAX_OUTPUT_MODELS
+    response = tool.response
+    return response.kind == "json" and (
+        response.schema_models > MAX_OUTPUT_MODELS or response.schema_fields > MAX_OUTPUT_FIELDS
+    )
 
 
 class _ParameterTable:

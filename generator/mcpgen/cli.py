@@ -194,6 +194,68 @@ ExcludeOpt = Annotated[
     list[str] | None,
     typer.Option("--exclude-tag", metavar="TAG", help="Leave out operations with this tag. Repeatable."),
 ]
+IncludePathOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--include-path",
+        metavar="GLOB",
+        help="Only operations whose path matches: * within a segment, ** any segments, an optional METHOD "
+        "first ('/v1/agents/**', 'GET /v1/*'). Repeatable.",
+    ),
+]
+ExcludePathOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude-path", metavar="GLOB", help="Leave out operations whose path matches. Repeatable."
+    ),
+]
+IncludeOpOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--include-op",
+        metavar="OP",
+        help="Keep this operation (operationId or tool name) whatever the other filters say; alone, only the "
+        "named ones. Repeatable.",
+    ),
+]
+ExcludeOpOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude-op", metavar="OP", help="Leave out this operation (operationId or tool name). Repeatable."
+    ),
+]
+DeprecatedOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--exclude-deprecated/--keep-deprecated",
+        help="Leave out operations the spec marks deprecated (unless named by --include-op).",
+    ),
+]
+MaxToolsOpt = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=1,
+        help="At most N tools: --include-op ones first, then in spec order; the rest are listed as skipped.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The selection options every generating command shares, as given (None or [] when not)."""
+
+    include_paths: list[str] | None = None
+    exclude_paths: list[str] | None = None
+    include_operations: list[str] | None = None
+    exclude_operations: list[str] | None = None
+    exclude_deprecated: bool | None = None
+    max_tools: int | None = None
+
+    def given(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if value not in (None, [])}
+
+
 RemoteOpt = Annotated[
     bool,
     typer.Option("--allow-remote-refs", help="Follow $refs to other files or URLs (off: prevents SSRF)."),
@@ -272,9 +334,11 @@ def _request(
     allow_remote_refs: bool,
     scope: list[str] | None = None,
     confirm_destructive: bool | None = None,
+    selection: _Selection | None = None,
 ) -> Request:
     """The options both commands share, checked."""
     return Request(
+        **(selection or _Selection()).given(),
         spec=spec,
         out=out,
         name=name,
@@ -303,6 +367,12 @@ def from_openapi(
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
+    include_path: IncludePathOpt = None,
+    exclude_path: ExcludePathOpt = None,
+    include_op: IncludeOpOpt = None,
+    exclude_op: ExcludeOpOpt = None,
+    exclude_deprecated: DeprecatedOpt = None,
+    max_tools: MaxToolsOpt = None,
     scope: ScopeOpt = None,
     confirm_destructive: ConfirmOpt = None,
     force: Annotated[
@@ -326,6 +396,7 @@ def from_openapi(
     ] = None,
 ) -> None:
     """Generate an MCP server project from an OpenAPI spec."""
+    selection = _Selection(include_path, exclude_path, include_op, exclude_op, exclude_deprecated, max_tools)
     request = _request(
         spec,
         out,
@@ -339,6 +410,7 @@ def from_openapi(
         allow_remote_refs,
         scope,
         confirm_destructive,
+        selection,
     )
     request = replace(
         request, force=force, dry_run=dry_run, template_src=template_src, template_version=template_version
@@ -350,7 +422,7 @@ def from_openapi(
                 project=out,
                 spec=spec,
                 template_version=template_version,
-                options=_given_options(request, pattern, layout, confirm_destructive),
+                options=_given_options(request, pattern, layout, confirm_destructive, exclude_deprecated),
                 allow_remote_refs=allow_remote_refs,
                 template_src=template_src,
             ),
@@ -391,11 +463,18 @@ def answers(
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
+    include_path: IncludePathOpt = None,
+    exclude_path: ExcludePathOpt = None,
+    include_op: IncludeOpOpt = None,
+    exclude_op: ExcludeOpOpt = None,
+    exclude_deprecated: DeprecatedOpt = None,
+    max_tools: MaxToolsOpt = None,
     allow_remote_refs: RemoteOpt = False,
     scope: ScopeOpt = None,
     confirm_destructive: ConfirmOpt = None,
 ) -> None:
     """Print the Copier answers for SPEC, for `copier copy --trust --defaults --data-file`."""
+    selection = _Selection(include_path, exclude_path, include_op, exclude_op, exclude_deprecated, max_tools)
     request = _request(
         spec,
         Path("."),
@@ -409,6 +488,7 @@ def answers(
         allow_remote_refs,
         scope,
         confirm_destructive,
+        selection,
     )
     prepared = _run(lambda: prepare(request))
     sys.stdout.write(yaml.safe_dump(prepared.answers.data(), sort_keys=False, allow_unicode=True))
@@ -503,13 +583,18 @@ def keygen(
 
 
 def _given_options(
-    request: Request, pattern: str | None, layout: str | None, confirm_destructive: bool | None
+    request: Request,
+    pattern: str | None,
+    layout: str | None,
+    confirm_destructive: bool | None,
+    exclude_deprecated: bool | None = None,
 ) -> dict:
     """The options the user actually gave, for mcpgen.yaml to keep ("auto" is no choice)."""
     given = request.options()
     given["pattern"] = None if pattern in (None, "auto") else pattern
     given["layout"] = None if layout in (None, "auto") else layout
     given["confirm_destructive"] = confirm_destructive
+    given["exclude_deprecated"] = exclude_deprecated
     return given
 
 
@@ -551,6 +636,12 @@ def update_command(
     identity_header: IdentityOpt = None,
     include_tag: IncludeOpt = None,
     exclude_tag: ExcludeOpt = None,
+    include_path: IncludePathOpt = None,
+    exclude_path: ExcludePathOpt = None,
+    include_op: IncludeOpOpt = None,
+    exclude_op: ExcludeOpOpt = None,
+    exclude_deprecated: DeprecatedOpt = None,
+    max_tools: MaxToolsOpt = None,
     scope: ScopeOpt = None,
     confirm_destructive: ConfirmOpt = None,
     allow_remote_refs: RemoteOpt = False,
@@ -578,6 +669,9 @@ def update_command(
         "exclude_tags": exclude_tag,
         "scopes": _scopes(scope),
         "confirm_destructive": confirm_destructive,
+        **_Selection(
+            include_path, exclude_path, include_op, exclude_op, exclude_deprecated, max_tools
+        ).given(),
     }
     _update_and_report(
         UpdateRequest(

@@ -39,6 +39,14 @@ class Request:
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
     include_operations: list[str] = field(default_factory=list)
+    include_paths: list[str] = field(default_factory=list)
+    exclude_paths: list[str] = field(default_factory=list)
+    exclude_operations: list[str] = field(default_factory=list)
+    exclude_deprecated: bool = False
+    max_tools: int | None = None
+    # The curation mcpgen.yaml keeps: tool → new name, tool → description.
+    rename: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
     # Tool name or "tag:<tag>" → the OAuth scopes its callers need (replacing the spec's); [] for none.
     scopes: dict[str, list[str]] = field(default_factory=dict)
     confirm_destructive: bool = False
@@ -47,14 +55,22 @@ class Request:
     allow_remote_refs: bool = False
     template_src: str | None = None
     template_version: str | None = None  # an earlier template (2.0) instead of this mcpgen's
+    curation_file: str = "mcpgen.yaml"  # named in errors about renames and descriptions
 
     def options(self) -> dict:
         """The options mcpgen.yaml keeps for later updates."""
         kept = ("name", "pattern", "layout", "base_url", "identity_headers", "include_tags", "exclude_tags")
-        return {
-            name: getattr(self, name)
-            for name in (*kept, "include_operations", "scopes", "confirm_destructive")
-        }
+        selection = (
+            "include_paths",
+            "exclude_paths",
+            "include_operations",
+            "exclude_operations",
+            "exclude_deprecated",
+            "max_tools",
+            "rename",
+            "descriptions",
+        )
+        return {name: getattr(self, name) for name in (*kept, *selection, "scopes", "confirm_destructive")}
 
 
 @dataclass
@@ -189,6 +205,14 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
         include_tags=request.include_tags,
         exclude_tags=request.exclude_tags,
         include_operations=request.include_operations,
+        include_paths=request.include_paths,
+        exclude_paths=request.exclude_paths,
+        exclude_operations=request.exclude_operations,
+        exclude_deprecated=request.exclude_deprecated,
+        max_tools=request.max_tools,
+        rename=request.rename,
+        descriptions=request.descriptions,
+        curation_file=request.curation_file,
         scopes=request.scopes,
         confirm_destructive=request.confirm_destructive,
     )

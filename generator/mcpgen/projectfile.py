@@ -17,7 +17,9 @@ PROJECT_FILE = "mcpgen.yaml"
 
 _HEADER = """\
 # How mcpgen generates this project. Every `mcpgen update` reads this file; edit it to change what the next
-# update does (command-line options win and are written back). See mcpgen's docs/CLI.md.
+# update does (command-line options win and are written back). Curate the tools here, too:
+#   rename: {tool_or_operationId: new_name}, descriptions: {tool: text}, exclude_operations: [tool, ...]
+# See mcpgen's docs/CLI.md, "Choosing and curating the tools".
 """
 
 
@@ -31,10 +33,20 @@ class ProjectOptions(BaseModel):
     layout: str = "auto"
     base_url: str | None = None
     identity_headers: list[str] = Field(default_factory=list)
+    # Which operations become tools (docs/CLI.md, "Choosing the tools"): tags, path globs, operations by
+    # operationId or tool name (`--include-op`, `mcpgen add-tool`: kept whatever the other filters say).
     include_tags: list[str] = Field(default_factory=list)
     exclude_tags: list[str] = Field(default_factory=list)
-    # Operations added one by one (`mcpgen add-tool`), by operationId, whatever the tag filters say.
+    include_paths: list[str] = Field(default_factory=list)
+    exclude_paths: list[str] = Field(default_factory=list)
     include_operations: list[str] = Field(default_factory=list)
+    exclude_operations: list[str] = Field(default_factory=list)
+    exclude_deprecated: bool = False
+    max_tools: int | None = Field(default=None, ge=1)
+    # Curation, edited by hand: tool name (or operationId) → its new name; tool → the description an
+    # assistant reads instead of the spec's.
+    rename: dict[str, str] = Field(default_factory=dict)
+    descriptions: dict[str, str] = Field(default_factory=dict)
     # Tool name or "tag:<tag>" → the OAuth scopes a caller needs, replacing the spec's (`--scope`).
     scopes: dict[str, list[str]] = Field(default_factory=dict)
     # DELETE tools ask the user first (`--confirm-destructive`).

@@ -58,6 +58,7 @@ class UpdateResult:
     tools: list[str]
     warnings: list[str]
     seconds: float
+    skipped: list[dict] = field(default_factory=list)  # operations left out: unsupported, over --max-tools
 
     def summary(self) -> dict:
         changes: dict[str, list[str]] = {}
@@ -71,6 +72,7 @@ class UpdateResult:
             "to_version": self.to_version,
             "spec_changed": self.spec_changed,
             "tools": self.tools,
+            "skipped": self.skipped,
             "changes": changes,
             "conflicts": self.merge.paths("conflicted"),
             "notes": str(self.project / NOTES_FILE) if self.merge.notes else None,
@@ -189,16 +191,19 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
                 spec=spec,
                 out=project,
                 allow_remote_refs=request.allow_remote_refs,
+                curation_file=str(project / PROJECT_FILE),
                 **render_options.model_dump(),
             ),
             progress,
         )
         new_data, spec_text, warnings = prepared.answers.data(), prepared.spec, prepared.warnings
         tools = [tool.name for tool in prepared.project.tools]
+        skipped = [entry.model_dump() for entry in prepared.project.skipped]
     else:
         say("the project keeps no spec: the template alone is updated (pass --spec to regenerate from one)")
         new_data = migrate_contract_1(old_data) if old_data.get("ir_version", 1) == 1 else old_data
         tools = [tool["name"] for tool in new_data["tools"]]
+        skipped = [{**entry, "pointer": None} for entry in new_data.get("skipped", [])]
     say(f"updating {project} from template {from_version} to {to_version}")
     with tempfile.TemporaryDirectory(prefix="mcpgen-update-") as scratch:
         old_render, new_render = Path(scratch) / "old", Path(scratch) / "new"
@@ -243,6 +248,7 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         tools=tools,
         warnings=warnings,
         seconds=time.perf_counter() - started,
+        skipped=skipped,
     )
 
 
@@ -269,13 +275,29 @@ def add_tool(
     project = project.resolve()
     answers = read_answers(project)
     options = _options_of(project, answers, {})
+    if operation_id in options.exclude_operations:
+        raise MCPGenError(
+            f"operation {operation_id!r} is excluded by the project's exclude_operations",
+            file=str(project / PROJECT_FILE),
+            pointer="/exclude_operations",
+            hint="remove it from that list and commit, then run mcpgen update",
+        )
     kept = project / SPEC_FILE
     source = spec or (str(kept) if kept.is_file() else None)
     if source is None:
         raise MCPGenError("keeps no spec", file=str(project), hint="pass the spec with --spec")
-    request = Request(spec=source, out=project, **options.model_dump())
+    given: dict[str, Any] = {"include_operations": [*options.include_operations, operation_id]}
+    if not (options.include_tags or options.include_paths or options.include_operations):
+        # A named operation narrows the selection to the named ones when nothing else is included:
+        # `**` keeps every other operation the project had.
+        given["include_paths"] = ["**"]
     prepared = prepare(
-        Request(**{**request.__dict__, "include_operations": [*options.include_operations, operation_id]})
+        Request(
+            spec=source,
+            out=project,
+            curation_file=str(project / PROJECT_FILE),
+            **options.model_copy(update=given).model_dump(),
+        )
     )
     added = next((t for t in prepared.project.tools if t.operation_id == operation_id), None)
     if added is None:
@@ -289,8 +311,7 @@ def add_tool(
         raise MCPGenError(
             f"the project already has the tool {added.name}", file=str(project), hint="nothing to add"
         )
-    included = [*options.include_operations, operation_id]
     return update(
-        UpdateRequest(project=project, spec=spec, options={"include_operations": included}, keep_layout=True),
+        UpdateRequest(project=project, spec=spec, options=given, keep_layout=True),
         progress,
     )

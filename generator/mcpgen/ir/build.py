@@ -33,7 +33,8 @@ from .schemas import (
     runtime_accepts_pattern,
 )
 from .scopes import apply_overrides, required_scopes
-from .text import short_text
+from .select import Candidate, SelectOptions, description_for, select
+from .text import clean_text, short_text
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _PATH_PLACEHOLDER = re.compile(r"{([^{}]+)}")
@@ -49,10 +50,33 @@ class BuildOptions:
     identity_headers: list[str] = field(default_factory=list)
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
-    include_operations: list[str] = field(default_factory=list)  # by operationId, whatever the tags say
+    # By operationId or tool name: kept whatever the tag and path filters say (ir/select.py has the rules).
+    include_operations: list[str] = field(default_factory=list)
+    include_paths: list[str] = field(default_factory=list)  # globs on the spec's paths
+    exclude_paths: list[str] = field(default_factory=list)
+    exclude_operations: list[str] = field(default_factory=list)
+    exclude_deprecated: bool = False
+    max_tools: int | None = None  # at most this many tools: --include-op ones first, then in spec order
+    rename: dict[str, str] = field(default_factory=dict)  # tool name or operationId → new tool name
+    descriptions: dict[str, str] = field(default_factory=dict)  # tool → the description that replaces its own
+    curation_file: str = "mcpgen.yaml"  # where renames and descriptions come from, for messages
     # Tool name or "tag:<tag>" → the OAuth scopes its callers need, replacing the spec's.
     scopes: dict[str, list[str]] = field(default_factory=dict)
     confirm_destructive: bool = False
+
+    def selection(self) -> SelectOptions:
+        return SelectOptions(
+            include_tags=self.include_tags,
+            exclude_tags=self.exclude_tags,
+            include_paths=self.include_paths,
+            exclude_paths=self.exclude_paths,
+            include_operations=self.include_operations,
+            exclude_operations=self.exclude_operations,
+            exclude_deprecated=self.exclude_deprecated,
+            rename=self.rename,
+            descriptions=self.descriptions,
+            source=self.curation_file,
+        )
 
 
 # A header the server fills itself with one key per tool call, so that a retried request is applied once.
@@ -187,9 +211,8 @@ class _Builder:
     # ---- operations -----------------------------------------------------------------------------------
 
     def operations(self) -> list[SpecOperation]:
+        """Every operation of the spec, in its order: the selection (ir/select.py) chooses among them."""
         found = []
-        include = {t.lower() for t in self.options.include_tags}
-        exclude = {t.lower() for t in self.options.exclude_tags}
         for path, item in (self.doc.get("paths") or {}).items():
             item = self.deref(item)
             if not isinstance(item, dict):
@@ -197,18 +220,43 @@ class _Builder:
             shared = item.get("parameters") or []
             for method in METHODS:
                 operation = item.get(method)
-                if not isinstance(operation, dict):
-                    continue
-                tags = {str(t).lower() for t in operation.get("tags") or []}
-                chosen = operation.get("operationId") in self.options.include_operations
-                if not chosen and ((include and not tags & include) or tags & exclude):
-                    continue
-                found.append(SpecOperation(path, method, operation, shared, pointer("paths", path, method)))
+                if isinstance(operation, dict):
+                    found.append(
+                        SpecOperation(path, method, operation, shared, pointer("paths", path, method))
+                    )
             if isinstance(item.get("trace"), dict):
                 self.warnings.append(
                     Diagnostic("TRACE operations are not turned into tools", pointer("paths", path))
                 )
         return found
+
+    @staticmethod
+    def candidates(operations: list[SpecOperation]) -> list[Candidate]:
+        """What the selection needs of each operation, with the tool name it gets. Names are decided over the
+        whole spec, so that a tool keeps its name whatever is selected (renames and --include-op use it)."""
+        keys = [
+            OperationKey(
+                o.operation.get("operationId"),
+                o.method,
+                o.path,
+                tuple(str(t) for t in o.operation.get("tags") or []),
+            )
+            for o in operations
+        ]
+        return [
+            Candidate(
+                index=index,
+                method=o.method,
+                path=o.path,
+                operation_id=o.operation.get("operationId")
+                if isinstance(o.operation.get("operationId"), str)
+                else None,
+                name=name,
+                tags=frozenset(str(t).lower() for t in o.operation.get("tags") or []),
+                deprecated=o.operation.get("deprecated") is True,
+            )
+            for index, (o, name) in enumerate(zip(operations, tool_names(keys), strict=True))
+        ]
 
     def merged_parameters(self, op: dict, shared: list) -> dict[tuple[str, str], dict]:
         """Path-level parameters overridden by the operation's own, keyed by (name, location)."""
@@ -230,47 +278,77 @@ class _Builder:
                     self.declared_identity.setdefault(wire, claim)
 
     def build(self) -> BuildResult:
-        operations = self.operations()
-        self.scan_identity_headers(operations)
+        everything = self.operations()
+        selection = select(self.candidates(everything), self.options.selection())
+        self.warnings += selection.warnings
+        self.scan_identity_headers([everything[c.index] for c in selection.chosen])
         decision = detect_auth(self.doc, self.options.pattern, self.declared_identity)
         self.auth = decision.auth
         self.warnings += decision.warnings
-        names = tool_names(
-            [
-                OperationKey(
-                    o.operation.get("operationId"),
-                    o.method,
-                    o.path,
-                    tuple(str(t) for t in o.operation.get("tags") or []),
-                )
-                for o in operations
-            ]
-        )
-        tools: list[Tool] = []
-        skipped: list[Skipped] = []
+        # Under --max-tools the operations --include-op names are built first, then the rest in spec order;
+        # otherwise all in spec order, so that names made while building never depend on the selection.
+        limit = self.options.max_tools
+        order = selection.chosen
+        if limit is not None:
+            order = sorted(order, key=lambda c: (c.index not in selection.named, c.index))
+        built: list[tuple[int, Tool]] = []
+        skipped: list[tuple[int, Skipped]] = []
+        dropped: list[str] = []
         functions = Scope()
-        for index, (spec_operation, name) in enumerate(zip(operations, names, strict=True)):
+        for done, candidate in enumerate(order, start=1):
             if self.progress:
-                self.progress(index + 1, len(operations))
+                self.progress(done, len(order))
+            spec_operation = everything[candidate.index]
+            method, path, where = candidate.method.upper(), candidate.path, spec_operation.pointer
+            name = selection.names[candidate.index]
+            if limit is not None and len(built) >= limit:
+                reason = f"over --max-tools {limit}: tools are kept in spec order, --include-op ones first"
+                skipped.append(
+                    (candidate.index, Skipped(method=method, path=path, pointer=where, reason=reason))
+                )
+                dropped.append(name)
+                continue
             try:
                 function = functions.claim(function_name(name))
-                tools.append(self.tool(name, function, spec_operation))
+                tool = self.tool(name, function, spec_operation)
             except _Unsupported as exc:
-                method, path, where = (
-                    spec_operation.method.upper(),
-                    spec_operation.path,
-                    spec_operation.pointer,
+                skipped.append(
+                    (candidate.index, Skipped(method=method, path=path, pointer=where, reason=str(exc)))
                 )
-                skipped.append(Skipped(method=method, path=path, pointer=where, reason=str(exc)))
                 self.warnings.append(Diagnostic(f"skipped {method} {path}: {exc}", where))
+                continue
+            description = description_for(candidate, name, self.options.selection())
+            if description is not None:
+                tool.description = clean_text(description)
+            built.append((candidate.index, tool))
+        if dropped:
+            shown = ", ".join(dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
+            self.warnings.append(
+                Diagnostic(f"--max-tools {limit} left out {len(dropped)} tools: {shown} (listed as skipped)")
+            )
+        tools = [tool for _, tool in sorted(built, key=lambda pair: pair[0])]
         if not tools:
+            selecting = any(
+                (
+                    self.options.include_tags,
+                    self.options.exclude_tags,
+                    self.options.include_paths,
+                    self.options.exclude_paths,
+                    self.options.include_operations,
+                    self.options.exclude_operations,
+                    self.options.exclude_deprecated,
+                )
+            )
             hint = (
-                "check --include-tag/--exclude-tag"
-                if self.options.include_tags or self.options.exclude_tags
+                "check the selection (--include-tag/--exclude-tag, --include-path/--exclude-path, "
+                "--include-op/--exclude-op, --exclude-deprecated, or mcpgen.yaml)"
+                if selecting
                 else ("the spec needs at least one supported operation under 'paths'")
             )
+            # The likely cause first: a filter that matches nothing is a typo more often than not.
+            why = f": {selection.warnings[0].message}" if selection.warnings else ""
             raise MCPGenError(
-                "no operation can become a tool", file=self.spec.source, pointer="/paths", hint=hint
+                f"no operation can become a tool{why}", file=self.spec.source, pointer="/paths", hint=hint
             )
         self.link_related(tools)
         apply_overrides(tools, self.options.scopes, self.spec.source)
@@ -286,7 +364,7 @@ class _Builder:
             tools=tools,
             models=models,
             auth=self.auth,
-            skipped=skipped,
+            skipped=[entry for _, entry in sorted(skipped, key=lambda pair: pair[0])],
         )
         untestable = [
             Diagnostic(f"{t.name}: no sample call for the generated tests ({t.untestable})", t.pointer)
@@ -602,8 +680,10 @@ class _Builder:
 
     @staticmethod
     def measure_responses(tools: list[Tool], models: list[Model]) -> None:
-        """Count the models each JSON response reaches: the answers stage keeps huge output schemas out."""
+        """Count the models each JSON response reaches, and the properties of its schema with every model
+        inlined (as tools/list shows it): the answers stage keeps large output schemas out."""
         graph = {m.name: m.depends_on() for m in models}
+        inlined = _InlinedSize({m.name: m for m in models})
         for tool in tools:
             if tool.response.type is None:
                 continue
@@ -615,6 +695,7 @@ class _Builder:
                     seen.add(name)
                     stack.extend(graph.get(name, ()))
             tool.response.schema_models = len(seen)
+            tool.response.schema_fields = sum(inlined.of(name) for name in tool.response.type.models())
 
     @staticmethod
     def link_related(tools: list[Tool]) -> None:
@@ -631,6 +712,33 @@ class _Builder:
                 collection = "/".join(parts[: param_positions[-1]])
                 if collection in lists and lists[collection] != tool.name:
                     tool.related["list"] = lists[collection]
+
+
+class _InlinedSize:
+    """The properties a model's schema has with every model it names inlined; a model inside itself counts
+    once. Capped, so that deep graphs stay cheap to count."""
+
+    CAP = 100_000
+
+    def __init__(self, models: dict[str, Model]):
+        self.models = models
+        self.sizes: dict[str, int] = {}
+
+    def of(self, name: str, inside: frozenset[str] = frozenset()) -> int:
+        if name in inside:
+            return 1
+        if name not in self.sizes:
+            model = self.models.get(name)
+            if model is None or model.kind == "enum":
+                return 1
+            within = inside | {name}
+            size = self.of(model.base, within) if model.base else 0
+            for f in model.fields:
+                size += 1 + sum(self.of(inner, within) for inner in f.type.models())
+            if model.alias is not None:
+                size += sum(self.of(inner, within) for inner in model.alias.models())
+            self.sizes[name] = min(size, self.CAP)
+        return self.sizes[name]
 
 
 def _scalar(value: Any) -> bool:

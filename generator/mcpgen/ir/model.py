@@ -175,6 +175,7 @@ class Response(BaseModel):
     type: TypeRef | None = None
     sample: Any = None
     schema_models: int = 0  # how many models the response type reaches, itself included
+    schema_fields: int = 0  # how many properties its schema has once every model is inlined
 
 
 class Tool(BaseModel):

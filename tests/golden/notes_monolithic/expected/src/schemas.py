@@ -8,9 +8,23 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 
+def _compact_schema(schema: dict) -> None:
+    """Leave out of tools/list what tells an assistant nothing: extra fields are allowed anyway, and an
+    optional field defaults to null by not being required."""
+    if schema.get("additionalProperties") is True:
+        del schema["additionalProperties"]
+    for field in schema.get("properties", {}).values():
+        if "default" in field and field["default"] is None:
+            del field["default"]
+
+
 class ApiModel(BaseModel):
     model_config = ConfigDict(
-        extra="allow", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+        extra="allow",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        json_schema_extra=_compact_schema,
     )
 
 
