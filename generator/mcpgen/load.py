@@ -160,18 +160,52 @@ def _walk(node: Any, path: tuple):
             stack.extend((value, (*where, index)) for index, value in enumerate(current))
 
 
+def _walk_resources(document: dict):
+    """Yield (path, mapping, base URI, path of its schema resource) for every mapping in the document.
+
+    A schema resource starts at a schema with `$id` (its base URI, relative to the enclosing one) or, for the
+    `$recursiveRef` and `$dynamicRef` of schemas without one, at its component schema.
+    """
+    stack: list[tuple[Any, tuple, str, tuple]] = [(document, (), "", ())]
+    while stack:
+        current, where, base, root = stack.pop()
+        if isinstance(current, dict):
+            if isinstance(current.get("$id"), str):
+                base, root = urljoin(base, current["$id"]) if base else current["$id"], where
+            elif len(where) == 3 and where[:2] == ("components", "schemas"):
+                root = where
+            yield where, current, base, root
+            stack.extend((value, (*where, key), base, root) for key, value in current.items())
+        elif isinstance(current, list):
+            stack.extend((value, (*where, index), base, root) for index, value in enumerate(current))
+
+
 def _id_index(document: dict) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    """Map JSON Schema `$id`s and `$anchor`s to local pointers (OpenAPI 3.1 allows both)."""
+    """Map JSON Schema `$id`s (as written, and resolved against the enclosing `$id`) and `$anchor`s to local
+    pointers (OpenAPI 3.1 allows both)."""
     ids: dict[str, str] = {}
-    anchors: dict[tuple[str, str], str] = {}
-    for where, node in _walk(document, ()):
+    for where, node, base, _root in _walk_resources(document):
         if isinstance(node.get("$id"), str):
-            ids[node["$id"]] = pointer(*where)
-    for schema_id, base in ids.items():
-        for where, node in _walk(resolve_pointer(document, base), ()):
+            ids.setdefault(node["$id"], pointer(*where))
+            ids[base] = pointer(*where)
+    anchors: dict[tuple[str, str], str] = {}
+    for schema_id, at in ids.items():
+        for where, node in _walk(resolve_pointer(document, at), ()):
             if isinstance(node.get("$anchor"), str):
-                anchors[(schema_id, node["$anchor"])] = base + pointer(*where)
+                anchors[(schema_id, node["$anchor"])] = at + pointer(*where)
     return ids, anchors
+
+
+def _dynamic_target(document: dict, root: tuple, ref: str) -> str:
+    """Where a `$recursiveRef` or `$dynamicRef` points, read statically: the `$dynamicAnchor` it names in its
+    own schema resource, else the resource itself (an API's recursive schemas have no dynamic scope to
+    extend)."""
+    anchor = ref.partition("#")[2]
+    if anchor and not anchor.startswith("/"):
+        for where, node in _walk(resolve_pointer(document, pointer(*root)), ()):
+            if node.get("$dynamicAnchor") == anchor:
+                return "#" + pointer(*root, *where)
+    return "#" + pointer(*root)
 
 
 class _RefPolicy:
@@ -186,14 +220,17 @@ class _RefPolicy:
         self.warnings: list[Diagnostic] = []  # what reading the referenced files taught us
 
     def apply(self) -> None:
-        for where, node in list(_walk(self.document, ())):
+        for where, node, base, root in list(_walk_resources(self.document)):
+            for dynamic in ("$recursiveRef", "$dynamicRef"):
+                if isinstance(node.get(dynamic), str) and "$ref" not in node:
+                    node["$ref"] = _dynamic_target(self.document, root, node.pop(dynamic))
             ref = node.get("$ref")
             if not isinstance(ref, str):
                 continue
             at = pointer(*where, "$ref")
             if ref.startswith("#"):
                 self._check_local(ref, at)
-            elif local := self._local_id_ref(ref):
+            elif local := self._local_id_ref(urljoin(base, ref) if base else ref) or self._local_id_ref(ref):
                 node["$ref"] = local
             elif not self.allow_remote:
                 raise MCPGenError(
