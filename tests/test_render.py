@@ -1,5 +1,6 @@
 """mcpgen renders through a faster Copier worker (render.fast_worker); its trees must be byte for byte what
-plain `copier copy` writes from the same answers, or `copier update` would see differences that are not edits."""
+plain `copier copy` writes from the same answers, or `copier update` would see differences
+that are not edits."""
 
 from pathlib import Path
 
