@@ -9,8 +9,13 @@ from pydantic import BaseModel, ConfigDict
 
 
 class ApiModel(BaseModel):
+    # defer_build: each model's validator is built when it is first used, not when the server starts.
     model_config = ConfigDict(
-        extra="allow", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+        extra="allow",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        defer_build=True,
     )
 
 
