@@ -156,9 +156,9 @@ def node_version() -> str:
 
 def byte_compile() -> str:
     """Byte-compile every Python environment the measured sides import from (this venv's site-packages with
-    FastMCP, mcpgen's own package, datamodel-code-generator's venv), as `pip install` does. Without it, and with
-    PYTHONDONTWRITEBYTECODE set (as in some sandboxes, and uv installs do not compile), every measured process
-    would compile its imports from source, which is not what an installed tool does."""
+    FastMCP, mcpgen's own package, datamodel-code-generator's venv), as `pip install` does. Without it, and
+    with PYTHONDONTWRITEBYTECODE set (as in some sandboxes, and uv installs do not compile), every measured
+    process would compile its imports from source, which is not what an installed tool does."""
     import sysconfig
 
     import mcpgen
