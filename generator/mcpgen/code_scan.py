@@ -57,6 +57,9 @@ _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9+/=_\-.~]+")
 _FIXTURE_FOLDERS = ("tests",)
 # The API's published description, copied into the project: scanned for known key formats only.
 SPEC_COPIES = ("openapi.json", ANSWERS_FILE)
+# The tools' schemas as FastMCP derived them (the server starts from them): the spec's text again, reviewed in
+# openapi.json, and megabytes of it for large APIs.
+TOOL_SCHEMAS = "src/tool_schemas.json"
 _TEXT_SUFFIXES = (".py", ".md", ".toml", ".yml", ".yaml", ".json", ".example", ".txt", ".cfg", ".ini")
 
 
@@ -136,7 +139,7 @@ def read_project(root: Path, answers: Mapping[str, Any]) -> ProjectFiles:
 def reviewed(relative: str) -> bool:
     """The project's own text files: not caches, virtual environments, git, or this review."""
     parts = relative.split("/")
-    if relative == REVIEW_FILE or "__pycache__" in parts:
+    if relative in (REVIEW_FILE, TOOL_SCHEMAS) or "__pycache__" in parts:
         return False
     if any(part.startswith(".") for part in parts[:-1]):
         return False  # .git/, .venv/, .pytest_cache/ ...

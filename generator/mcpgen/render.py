@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +32,24 @@ def spec_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def render_template(answers: dict[str, Any], destination: Path, *, version: str | None = None) -> None:
-    """Copier renders one template version (this mcpgen's by default) with `answers` into `destination`."""
-    from copier import run_copy
+def render_template(
+    answers: dict[str, Any], destination: Path, *, version: str | None = None, fast: bool | None = None
+) -> None:
+    """Copier renders one template version (this mcpgen's by default) with `answers` into `destination`, a
+    folder that does not exist yet; then the tree is formatted once.
 
-    run_copy(
-        str(template_store()),
-        str(destination),
+    `fast` renders through `FastWorker` (the same Copier worker without its per-file overheads, see there);
+    `fast=False` is plain `copier copy`, which tests compare it with byte for byte. By default only this
+    mcpgen's template renders fast; earlier versions (updates render them) keep plain Copier.
+    """
+    from copier._main import Worker
+
+    if fast is None:
+        fast = version is None
+    worker_class = fast_worker() if fast else Worker
+    with worker_class(
+        src_path=str(template_store()),
+        dst_path=destination,
         data=answers,
         defaults=True,
         unsafe=True,
@@ -44,8 +57,91 @@ def render_template(answers: dict[str, Any], destination: Path, *, version: str 
         quiet=True,
         # The template's task formats with whatever ruff it finds; mcpgen formats with its own, once.
         skip_tasks=True,
-    )
+    ) as worker:
+        worker.run_copy()
     format_tree(destination)
+
+
+@cache
+def fast_worker() -> type:
+    """Copier's `Worker`, rendering the same files from the same Jinja environment, answers and settings
+    (`_envops`, `_exclude`, `_templates_suffix`, `_yield`, the answers file), minus three costs that grow
+    with the number of files and do nothing for a fresh destination (a profile of a 300-tool spec found them
+    to be most of Copier's time):
+
+    - a `git config` / `git ls-files` call per file to sync executable bits into the destination's git
+      index: a folder that did not exist before the render has no file in any index, so the call is a no-op;
+    - a Jinja compile of every path part for every file (path parts repeat: `src`, `tools`, the `yield`
+      part once per tool), and of the answers file's name for every path part: compiled once here;
+    - the answers file's `to_yaml` through PyYAML's pure-Python emitter: libyaml's emitter writes the same
+      text (tests/test_render.py compares whole trees with `copier copy`) several times faster.
+    """
+    from copier._jinja_ext import get_yield_context
+    from copier._main import Worker
+
+    class FastWorker(Worker):
+        def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
+            return None
+
+        @cached_property
+        def jinja_env(self):  # type: ignore[override]
+            env = super().jinja_env
+            env.bytecode_cache = _bytecode_cache()
+            if getattr(yaml, "__with_libyaml__", False):
+                env.filters["to_yaml"] = _to_yaml_libyaml
+            return env
+
+        @cached_property
+        def answers_relpath(self) -> Path:  # type: ignore[override]
+            # A property Copier renders again for every path part; its inputs do not change during a copy.
+            return super().answers_relpath
+
+        def _render_string(self, string: str, extra_context: dict[str, Any] | None = None) -> str:
+            compiled = self.__dict__.setdefault("_compiled_strings", {})
+            template = compiled.get(string)
+            if template is None:
+                template = compiled[string] = self.jinja_env.from_string(string)
+            self._reset_yield()
+            return template.render(**self._render_context(), **(extra_context or {}))
+
+        def _render_file(self, src_relpath: Path, dst_relpath: Path, extra_context=None) -> None:
+            self._reset_yield()
+            super()._render_file(src_relpath, dst_relpath, extra_context)
+
+        def _reset_yield(self) -> None:
+            # Compiling a template resets the `yield` tag's context (YieldExtension.preprocess), and Copier
+            # compiles a string (the answers file's name) before every render; a reused template does not.
+            context = get_yield_context(self.jinja_env)
+            context.yield_name = context.yield_iterable = None
+
+    return FastWorker
+
+
+@cache
+def _bytecode_cache():
+    """Compiled templates kept between runs (Jinja checks each against its source's checksum): compiling the
+    template's files is most of a small spec's render."""
+    from jinja2 import FileSystemBytecodeCache
+
+    class ByName(FileSystemBytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            # Copier renders from a fresh clone each time, so the file name would never match again.
+            return super().get_cache_key(name)
+
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mcpgen" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return ByName(str(folder))
+
+
+def _to_yaml_libyaml(value: Any, *args: Any, **kwargs: Any) -> str:
+    """jinja2_ansible_filters' `to_yaml` (what Copier's templates call), with libyaml's emitter."""
+    default_flow_style = kwargs.pop("default_flow_style", None)
+    return yaml.dump(
+        value, *args, Dumper=yaml.CDumper, allow_unicode=True, default_flow_style=default_flow_style, **kwargs
+    )
 
 
 def render(

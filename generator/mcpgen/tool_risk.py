@@ -113,7 +113,7 @@ def registrations(project: ProjectFiles) -> dict[str, tuple[Ref, dict[str, bool]
     if source is None or source.tree is None:
         return found
     for node in source.nodes:
-        if not (isinstance(node, ast.Call) and ast.unparse(node.func) == "mcp.tool"):
+        if not (isinstance(node, ast.Call) and ast.unparse(node.func) in ("mcp.tool", "add_tool")):
             continue
         keywords = {k.arg: k.value for k in node.keywords}
         name = keywords.get("name")

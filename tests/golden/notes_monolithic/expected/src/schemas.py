@@ -19,12 +19,14 @@ def _compact_schema(schema: dict) -> None:
 
 
 class ApiModel(BaseModel):
+    # defer_build: each model's validator is built when it is first used, not when the server starts.
     model_config = ConfigDict(
         extra="allow",
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
         json_schema_extra=_compact_schema,
+        defer_build=True,
     )
 
 
