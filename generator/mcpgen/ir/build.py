@@ -527,10 +527,15 @@ class _Builder:
         default = schema.get("default") if not required and _scalar(schema.get("default")) else None
         constraints = constraints_of(schema, ref)
         if constraints.pattern is not None and not runtime_accepts_pattern(constraints.pattern):
+            why = (
+                "is not a valid regex"
+                if not _python_regex(constraints.pattern)
+                else ("uses syntax pydantic's regex engine lacks (look-around, backreferences)")
+            )
             self.warnings.append(
                 Diagnostic(
-                    f"the pattern of {wire!r} ({constraints.pattern!r}) is not a regex pydantic can compile "
-                    "(it has no look-around); the argument is not checked against it",
+                    f"the pattern of {wire!r} ({constraints.pattern!r}) {why}; the argument is not checked "
+                    "against it, so the server still starts",
                     where,
                 )
             )
@@ -750,3 +755,11 @@ def build_project(
     spec: LoadedSpec, options: BuildOptions, progress: Callable[[int, int], None] | None = None
 ) -> BuildResult:
     return _Builder(spec, options, progress).build()
+
+
+def _python_regex(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True

@@ -175,11 +175,12 @@ class Sampler:
         fmt = schema.get("format")
         text = _FORMAT_SAMPLES.get(fmt, "string") if isinstance(fmt, str) else "string"
         pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            try:
-                compiled = re.compile(pattern)
-            except re.error as exc:
-                raise NoSample(f"pattern {pattern!r} is not a Python regex") from exc
+        try:
+            compiled = re.compile(pattern) if isinstance(pattern, str) else None
+        except re.error:
+            # Not a regex at all: the generated server does not check it either (build.py warns).
+            pattern = compiled = None
+        if compiled is not None:
             if not compiled.search(text):
                 found = next((c for c in _PATTERN_CANDIDATES if compiled.search(c)), None) or shortest_match(
                     pattern
