@@ -39,6 +39,12 @@ class ProjectOptions(BaseModel):
     scopes: dict[str, list[str]] = Field(default_factory=dict)
     # DELETE tools ask the user first (`--confirm-destructive`).
     confirm_destructive: bool = False
+    # How the tools reach an assistant (`--tools`): all, discover or auto (decided by `context_budget`).
+    tools: str = "auto"
+    # Tools registered directly beside the discovery tools (`--pin`).
+    pins: list[str] = Field(default_factory=list)
+    # Estimated tokens the exposed tools/list should stay within (`--context-budget`).
+    context_budget: int = 30000
 
     def merged(self, overrides: dict[str, Any]) -> ProjectOptions:
         """These options with every override that was actually given (not None, not empty)."""

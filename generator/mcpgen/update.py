@@ -21,7 +21,7 @@ import yaml
 
 from . import __version__
 from .errors import MCPGenError
-from .generate import Progress, Request, prepare
+from .generate import Progress, Request, prepare, resolve_exposure
 from .merge import NOTES_FILE, MergeResult, merge_trees, notes_text
 from .post import LOCK_FILE, check_python_parses, write_tool_lock
 from .projectfile import PROJECT_FILE, ProjectOptions, read_options, write_options
@@ -150,10 +150,15 @@ def _options_of(project: Path, recorded: dict[str, Any], overrides: dict[str, An
     """mcpgen.yaml, or for a project made before it existed, what its answers say; then the command line."""
     options = read_options(project)
     if options is None:
+        exposure = recorded.get("exposure") or {}
         options = ProjectOptions(
             name=recorded.get("project_name"),
             base_url=recorded.get("base_url"),
             confirm_destructive=bool(recorded.get("confirm_destructive")),
+            # A project made before exposure modes lists every tool: it keeps doing so.
+            tools=exposure.get("requested", "all") if exposure else "all",
+            pins=list(exposure.get("pins", [])),
+            context_budget=int(exposure.get("budget", 30000)),
         )
     return options.merged(overrides)
 
@@ -184,16 +189,15 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
     warnings: list[str] = []
     spec_text = None
     if spec is not None:
-        prepared = prepare(
-            Request(
-                spec=spec,
-                out=project,
-                allow_remote_refs=request.allow_remote_refs,
-                **render_options.model_dump(),
-            ),
-            progress,
+        new_request = Request(
+            spec=spec,
+            out=project,
+            allow_remote_refs=request.allow_remote_refs,
+            **render_options.model_dump(),
         )
-        new_data, spec_text, warnings = prepared.answers.data(), prepared.spec, prepared.warnings
+        prepared = prepare(new_request, progress)
+        answers, _ = resolve_exposure(new_request, prepared, to_version)
+        new_data, spec_text, warnings = answers.data(), prepared.spec, prepared.warnings
         tools = [tool.name for tool in prepared.project.tools]
     else:
         say("the project keeps no spec: the template alone is updated (pass --spec to regenerate from one)")
