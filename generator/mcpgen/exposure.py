@@ -5,14 +5,17 @@ call_operation (and the pinned tools), which reach every operation. `auto` is `a
 fits the budget, else `discover`.
 
 The size of the full tool list is measured, not guessed: the generated server lists its own tools
-(`src.surface`, which also writes mcp-tools.lock), so the decision and the lock agree by construction. With
-`auto`, the project is rendered in `discover` first, where the operations server measures the full list
-too; only an API whose full list fits is rendered again, in `all`, and those are the small ones.
+(`src.surface`, which also writes mcp-tools.lock; in `discover` its operations server lists the full list),
+so the decision and the lock agree by construction. `auto` renders in `all` and measures; only a list above
+the budget is rendered again, in `discover`. An API whose list is certainly above the budget skips the
+first render: `minimum_tokens` is a lower bound of the full list's size computed from the answers alone.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,9 +48,44 @@ class Exposure:
         }
 
 
-def first_mode(requested: str) -> Mode:
-    """The mode to render first: `auto` starts in `discover`, which can measure the full list as well."""
-    return "all" if requested == "all" else "discover"
+# Every tool lists its four hints; the values do not change the size much, and "false" is the longest.
+_ANNOTATIONS = {
+    "readOnlyHint": False,
+    "destructiveHint": False,
+    "idempotentHint": False,
+    "openWorldHint": False,
+}
+# Of the description's text, at least this share reaches tools/list: the docstring wraps it, and whitespace at
+# the wrapping points may be dropped.
+_KEPT_TEXT = 0.9
+
+
+def minimum_tokens(answers: Answers) -> int:
+    """A lower bound of the full tool list's estimated tokens (bytes of each tool's JSON / 4, rounded up, as
+    src/surface.py counts them): each tool's name, title, the text of its description, its argument names
+    and their descriptions, and its annotations. The real list has all that and more (types, examples,
+    output schemas), so a bound above the budget means `discover` for certain."""
+    total = 0
+    for tool in answers.tools:
+        params = [answers.parameters[key] for key in tool.params]
+        entry = {
+            "name": tool.name,
+            "title": tool.title,
+            "inputSchema": {"properties": {p.name: {"description": p.description} for p in params}},
+            "annotations": _ANNOTATIONS,
+        }
+        size = len(json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode())
+        text = len((tool.title + tool.description).encode())
+        total += math.ceil((size + int(text * _KEPT_TEXT)) / 4)
+    return total
+
+
+def first_mode(requested: str, answers: Answers, budget: int) -> Mode:
+    """The mode to render first: the one asked for; with `auto`, `all` unless even the lower bound of the
+    full list is above the budget."""
+    if requested in ("all", "discover"):
+        return requested  # type: ignore[return-value]
+    return "discover" if minimum_tokens(answers) > budget else "all"
 
 
 def decide(requested: str, budget: int, full_tokens: int | None, tools: int) -> Exposure:

@@ -216,7 +216,7 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
     )
     answers = with_exposure(
         answers,
-        first_mode(request.tools),
+        first_mode(request.tools, answers, request.context_budget),
         request.tools,
         request.context_budget,
         request.pins,
@@ -285,11 +285,12 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
 def resolve_exposure(
     request: Request, prepared: Prepared, version: str | None = None
 ) -> tuple[Answers, Exposure | None]:
-    """The answers in the mode `request.tools` resolves to. `auto` is measured by rendering once in a scratch
-    folder; `all` and `discover` need no render."""
+    """The answers in the mode `request.tools` resolves to. `auto` is measured by rendering once, in `all`, in
+    a scratch folder, unless the full list's lower bound already decided it; `all` and `discover` need no
+    render."""
     answers = prepared.answers
-    if request.tools != "auto":
-        return answers, None
+    if request.tools != "auto" or answers.exposure.mode == "discover":
+        return answers, None  # asked for, or certainly above the budget (see exposure.first_mode)
     with tempfile.TemporaryDirectory(prefix="mcpgen-measure-") as scratch:
         _, surface = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
     if surface is None:
