@@ -169,7 +169,8 @@ entries = [
     Entry("list_projects", "List projects", ("projects",), ("limit",)),
     Entry("get_task", "Get one task", ("tasks",), ("task_id",)),
 ]
-print(json.dumps([[e.name for e in rank(q, entries, tuple(entries))] for q in ("delete tasks", "project", "nothing here")]))
+queries = ("delete tasks", "project", "nothing here")
+print(json.dumps([[e.name for e in rank(q, entries, tuple(entries))] for q in queries]))
 """
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=project, capture_output=True, text=True, env=clean_env()
