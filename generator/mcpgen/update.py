@@ -58,6 +58,7 @@ class UpdateResult:
     tools: list[str]
     warnings: list[str]
     seconds: float
+    exposure: dict | None = None  # the mode `--tools auto` chose, and why (None: asked for, or no spec)
 
     def summary(self) -> dict:
         changes: dict[str, list[str]] = {}
@@ -71,6 +72,7 @@ class UpdateResult:
             "to_version": self.to_version,
             "spec_changed": self.spec_changed,
             "tools": self.tools,
+            "exposure": self.exposure,
             "changes": changes,
             "conflicts": self.merge.paths("conflicted"),
             "notes": str(self.project / NOTES_FILE) if self.merge.notes else None,
@@ -188,6 +190,7 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
     old_data = {key: value for key, value in old_answers.items() if not key.startswith("_")}
     warnings: list[str] = []
     spec_text = None
+    exposure = None
     if spec is not None:
         new_request = Request(
             spec=spec,
@@ -196,7 +199,8 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
             **render_options.model_dump(),
         )
         prepared = prepare(new_request, progress)
-        answers, _ = resolve_exposure(new_request, prepared, to_version)
+        answers, decided = resolve_exposure(new_request, prepared, to_version)
+        exposure = decided.summary() if decided else None
         new_data, spec_text, warnings = answers.data(), prepared.spec, prepared.warnings
         tools = [tool.name for tool in prepared.project.tools]
     else:
@@ -239,6 +243,7 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         tools=tools,
         warnings=warnings,
         seconds=time.perf_counter() - started,
+        exposure=exposure,
     )
 
 

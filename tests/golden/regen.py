@@ -6,6 +6,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import yaml
+
 from mcpgen.generate import Request, Result, generate
 from mcpgen.template_store import DEFAULT_STORE
 
@@ -19,8 +21,13 @@ def cases() -> list[str]:
 
 
 def render_case(case: str, out: Path) -> Result:
+    """The case's spec, with the Request options its `options.yaml` gives, if it has one."""
+    options_file = GOLDEN / case / "options.yaml"
+    options = yaml.safe_load(options_file.read_text(encoding="utf-8")) if options_file.exists() else {}
     return generate(
-        Request(spec=str(GOLDEN / case / "spec.yaml"), out=out, force=True, template_src=TEMPLATE_SRC)
+        Request(
+            spec=str(GOLDEN / case / "spec.yaml"), out=out, force=True, template_src=TEMPLATE_SRC, **options
+        )
     )
 
 
