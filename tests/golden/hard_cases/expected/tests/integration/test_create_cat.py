@@ -12,6 +12,7 @@ RESPONSE = {"kind": "cat", "indoor": True}
 
 async def test_create_cat_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200, json=RESPONSE)
+
     result = await client.call_tool("create_cat", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

@@ -11,6 +11,7 @@ SENT_AS = {}
 
 async def test_get_blobs_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200)
+
     result = await client.call_tool("get_blobs", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

@@ -22,6 +22,7 @@ async def test_get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12_sen
     backend_mock, client
 ):
     backend_mock.reply(status=200, json=RESPONSE)
+
     result = await client.call_tool(
         "get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12",
         ARGUMENTS,

@@ -16,6 +16,7 @@ RESPONSE = {"name": "string"}
 
 async def test_post_nodes_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200, json=RESPONSE)
+
     result = await client.call_tool("post_nodes", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

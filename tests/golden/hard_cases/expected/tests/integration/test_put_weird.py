@@ -33,6 +33,7 @@ SENT_AS = {
 
 async def test_put_weird_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200, text="plain text")
+
     result = await client.call_tool("put_weird", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

@@ -11,6 +11,7 @@ SENT_AS = {"file_path": ("path", "file_path")}
 
 async def test_read_file_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200, text="plain text")
+
     result = await client.call_tool("read_file", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

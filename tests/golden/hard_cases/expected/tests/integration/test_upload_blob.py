@@ -12,6 +12,7 @@ RESPONSE = {}
 
 async def test_upload_blob_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200, json=RESPONSE)
+
     result = await client.call_tool("upload_blob", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

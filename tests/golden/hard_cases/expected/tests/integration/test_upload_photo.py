@@ -11,6 +11,7 @@ SENT_AS = {"pet_id": ("path", "pet-id"), "file": ("field", "file"), "caption": (
 
 async def test_upload_photo_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=201)
+
     result = await client.call_tool("upload_photo", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

@@ -12,6 +12,7 @@ RESPONSE = {"id": 1, "text": "string", "pinned": False}
 
 async def test_create_note_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=201, json=RESPONSE)
+
     result = await client.call_tool("create_note", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

@@ -12,6 +12,7 @@ RESPONSE = {"id": 1, "text": "string", "pinned": False}
 
 async def test_get_note_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200, json=RESPONSE)
+
     result = await client.call_tool("get_note", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

@@ -16,6 +16,7 @@ RESPONSE = {"id": 1, "title": "string", "priority": "low", "completed": True, "o
 
 async def test_update_task_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200, json=RESPONSE)
+
     result = await client.call_tool(
         "call_operation", {"name": "update_task", "arguments": ARGUMENTS}, raise_on_error=False
     )

@@ -16,6 +16,7 @@ RESPONSE = {"id": 1, "title": "string", "priority": "low", "completed": True, "o
 
 async def test_create_task_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=201, json=RESPONSE)
+
     result = await client.call_tool("create_task", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

@@ -11,6 +11,7 @@ SENT_AS = {"task_id": ("path", "task_id")}
 
 async def test_delete_task_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=204)
+
     result = await client.call_tool("delete_task", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content

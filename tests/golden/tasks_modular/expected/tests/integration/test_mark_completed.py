@@ -12,6 +12,7 @@ RESPONSE = {"id": 1, "title": "string", "priority": "low", "completed": True, "o
 
 async def test_mark_completed_sends_the_operation(backend_mock, client):
     backend_mock.reply(status=200, json=RESPONSE)
+
     result = await client.call_tool("mark_completed", ARGUMENTS, raise_on_error=False)
 
     assert not result.is_error, result.content
