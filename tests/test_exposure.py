@@ -234,6 +234,15 @@ def test_an_update_keeps_the_mode_and_tools_on_update_changes_it(tmp_path):
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["exposure"]["mode"] == "all"
     assert not (project / "src" / "discovery.py").exists()
     assert lock(project)["exposure"] == "all"
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "all")
+
+    # auto on update measures the new render: above a small budget it renders discover.
+    measured = mcpgen("update", project, "--tools", "auto", "--context-budget", 1000, "--json")
+    assert measured.exit_code == 0, measured.output
+    exposure = json.loads(measured.stdout)["exposure"]
+    assert exposure["mode"] == "discover" and exposure["tokens"] == lock(project)["full"]["tokens"] > 1000
+    assert set(listed_tools(project)) == DISCOVERY
 
 
 def test_discover_output_is_deterministic(tmp_path, discover_project):

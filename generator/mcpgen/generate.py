@@ -282,6 +282,18 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     )
 
 
+def measured_exposure(request: Request, answers: Answers, rendered: Path, tools: int) -> Exposure | None:
+    """With `auto`, the mode the tool list of `rendered` (a render of `answers`) calls for; None when the mode
+    was asked for, or already decided by the lower bound (see exposure.first_mode), or the template is too
+    old to measure itself."""
+    if request.tools != "auto" or answers.exposure.mode == "discover":
+        return None
+    if not (rendered / "src" / "surface.py").exists():
+        return None
+    surface = write_tool_lock(rendered)
+    return decide(request.tools, request.context_budget, surface.full.get("tokens"), tools)
+
+
 def resolve_exposure(
     request: Request, prepared: Prepared, version: str | None = None
 ) -> tuple[Answers, Exposure | None]:

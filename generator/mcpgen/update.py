@@ -10,6 +10,7 @@ carry markers."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import tempfile
 import time
@@ -20,8 +21,10 @@ from typing import Any
 import yaml
 
 from . import __version__
+from .contract import Answers
 from .errors import MCPGenError
-from .generate import Progress, Request, prepare, resolve_exposure
+from .exposure import with_exposure
+from .generate import Progress, Request, measured_exposure, prepare
 from .merge import NOTES_FILE, MergeResult, merge_trees, notes_text
 from .post import LOCK_FILE, check_python_parses, write_tool_lock
 from .projectfile import PROJECT_FILE, ProjectOptions, read_options, write_options
@@ -191,6 +194,8 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
     warnings: list[str] = []
     spec_text = None
     exposure = None
+    new_answers: Answers | None = None
+    new_request: Request | None = None
     if spec is not None:
         new_request = Request(
             spec=spec,
@@ -199,9 +204,8 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
             **render_options.model_dump(),
         )
         prepared = prepare(new_request, progress)
-        answers, decided = resolve_exposure(new_request, prepared, to_version)
-        exposure = decided.summary() if decided else None
-        new_data, spec_text, warnings = answers.data(), prepared.spec, prepared.warnings
+        new_answers = prepared.answers
+        new_data, spec_text, warnings = prepared.answers.data(), prepared.spec, prepared.warnings
         tools = [tool.name for tool in prepared.project.tools]
     else:
         say("the project keeps no spec: the template alone is updated (pass --spec to regenerate from one)")
@@ -212,6 +216,17 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         old_render, new_render = Path(scratch) / "old", Path(scratch) / "new"
         render_template(old_data, old_render, version=from_version)
         render_template(new_data, new_render, version=to_version)
+        if new_request is not None and new_answers is not None:
+            # `auto`: the new render measures its own tool list; over the budget, it is rendered again.
+            decided = measured_exposure(new_request, new_answers, new_render, len(tools))
+            if decided is not None:
+                exposure = decided.summary()
+                if decided.mode != new_answers.exposure.mode:
+                    new_data = with_exposure(
+                        new_answers, decided.mode, decided.requested, decided.budget, new_request.pins
+                    ).data()
+                    shutil.rmtree(new_render)
+                    render_template(new_data, new_render, version=to_version)
         check_python_parses(new_render)
         merged = merge_trees(old_render, new_render, project, skip=MCPGEN_FILES)
         (project / ANSWERS_FILE).write_text((new_render / ANSWERS_FILE).read_text("utf-8"), "utf-8")
