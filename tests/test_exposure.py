@@ -23,6 +23,7 @@ from mcpgen.exposure import (
     minimum_tokens,
 )
 from mcpgen.generate import Request, prepare
+from mcpgen.projectfile import read_options
 from tests.generated import clean_env, listed_tools, run_project_tests
 
 ROOT = Path(__file__).parents[1]
@@ -103,6 +104,14 @@ def test_an_unknown_pin_stops_the_cli_with_one_line_and_writes_nothing(tmp_path)
     lines = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and "--pin nope" in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_project_file_written_before_exposure_modes_keeps_every_tool(tmp_path):
+    (tmp_path / "mcpgen.yaml").write_text("pattern: auto\nlayout: auto\n")
+    assert read_options(tmp_path).tools == "all"
+    (tmp_path / "mcpgen.yaml").write_text("tools: discover\npins: [get_task]\ncontext_budget: 5000\n")
+    options = read_options(tmp_path)
+    assert (options.tools, options.pins, options.context_budget) == ("discover", ["get_task"], 5000)
 
 
 def test_answers_record_the_exposure_and_plain_copier_renders_it():

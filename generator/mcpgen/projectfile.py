@@ -58,6 +58,9 @@ def read_options(project: Path) -> ProjectOptions | None:
         return None
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(data, dict) and "tools" not in data:
+            # Written before exposure modes: the project lists every tool, and an update keeps it so.
+            data["tools"] = "all"
         return ProjectOptions.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         first = exc.errors()[0] if isinstance(exc, ValidationError) else None
