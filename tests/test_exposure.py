@@ -163,6 +163,10 @@ def test_the_lock_and_the_summary_agree_on_both_surfaces(discover_project):
     assert recorded["full"]["tokens"] == sum(tool["tokens"] for tool in recorded["operations"])
     assert recorded["total"]["tokens"] < recorded["full"]["tokens"]
     assert [tool["name"] for tool in summary["tools_list"]["per_tool"]] == sorted(DISCOVERY | {"list_tasks"})
+    full_per_tool = summary["tools_list"]["full_per_tool"]
+    assert [(t["name"], t["tokens"]) for t in full_per_tool] == [
+        (t["name"], t["tokens"]) for t in recorded["operations"]
+    ]
     assert minimum_tokens(todo_answers()) <= recorded["full"]["tokens"]
 
 

@@ -73,6 +73,7 @@ class Surface:
     exposure: str = "all"
     full: dict[str, int] = field(default_factory=dict)  # {"tools", "bytes", "tokens"}
     per_tool: list[dict] = field(default_factory=list)  # {"name", "bytes", "tokens"} of each exposed tool
+    full_per_tool: list[dict] = field(default_factory=list)  # the same for every operation as a tool
 
     def summary(self) -> dict:
         return {
@@ -83,6 +84,7 @@ class Surface:
             "exposed": {"tools": self.tools, "bytes": self.bytes, "tokens": self.tokens},
             "full": self.full,
             "per_tool": self.per_tool,
+            "full_per_tool": self.full_per_tool,
         }
 
 
@@ -115,8 +117,13 @@ def write_tool_lock(project: Path) -> Surface:
         findings,
         exposure=data.get("exposure", "all"),
         full=data.get("full", total),
-        per_tool=[{key: tool[key] for key in ("name", "bytes", "tokens")} for tool in data["tools"]],
+        per_tool=_sizes(data["tools"]),
+        full_per_tool=_sizes(data.get("operations", data["tools"])),
     )
+
+
+def _sizes(entries: list[dict]) -> list[dict]:
+    return [{key: entry[key] for key in ("name", "bytes", "tokens")} for entry in entries]
 
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
