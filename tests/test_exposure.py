@@ -4,6 +4,7 @@ The generated project's own suite covers discovery end to end (search, describe,
 errors, validation, unknown names, scopes); these tests generate projects in each mode and run it."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -261,7 +262,15 @@ def test_an_update_keeps_the_mode_and_tools_on_update_changes_it(tmp_path):
 def test_discover_output_is_deterministic(tmp_path, discover_project):
     project, _ = discover_project
     again = tmp_path / "again"
-    generated(again, "--tools", "discover", "--pin", "list_tasks")
+    # Another process with another hash seed: the catalog, the ranking and the lock must not depend on it.
+    result = subprocess.run(
+        [sys.executable, "-m", "mcpgen", "from-openapi", TODO, "-o", again, "--tools", "discover"]
+        + ["--pin", "list_tasks"],
+        env={**os.environ, "PYTHONHASHSEED": "4242"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
 
     def files(root: Path) -> dict[str, bytes]:
         return {
