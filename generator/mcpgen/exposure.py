@@ -120,7 +120,10 @@ def check_exposure_options(requested: str, budget: int, pins: list[str], tool_na
         if pin not in known:
             close = difflib.get_close_matches(pin, sorted(known), n=1)
             fix = f"did you mean --pin {close[0]}?" if close else "pin one of the tools `mcpgen diff` lists"
-            raise MCPGenError(f"--pin {pin}: the project has no tool of that name", hint=fix)
+            raise MCPGenError(
+                f"--pin {pin}: the project has no tool of that name",
+                hint=f"{fix} (pins are kept in mcpgen.yaml: remove it there if the API dropped it)",
+            )
 
 
 def with_exposure(answers: Answers, mode: Mode, requested: str, budget: int, pins: list[str]) -> Answers:
