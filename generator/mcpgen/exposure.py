@@ -122,7 +122,7 @@ def check_exposure_options(requested: str, budget: int, pins: list[str], tool_na
             fix = f"did you mean --pin {close[0]}?" if close else "pin one of the tools `mcpgen diff` lists"
             raise MCPGenError(
                 f"--pin {pin}: the project has no tool of that name",
-                hint=f"{fix} (pins are kept in mcpgen.yaml: remove it there if the API dropped it)",
+                hint=f"{fix}; pins are kept in mcpgen.yaml, so remove it there if the API dropped it",
             )
 
 
