@@ -22,11 +22,12 @@ from .catalog import CATALOG, Entry
 from .schemas.errors import BackendError
 from .security import granted_scopes, missing_scopes, scope_refusal
 
-# BM25's usual parameters: term-frequency saturation and length normalisation.
+# BM25F: BM25 over fields of their own weight and length. A name word counts most (assistants search by what
+# an operation does), then the summary, the tags, and last the argument names, which long operations have
+# many of: each field is normalised by its own length, so they do not bury a short, exact name.
 K1 = 1.2
 B = 0.75
-# A word of an operation's name counts this many times: names are what assistants search by.
-NAME_WEIGHT = 2
+FIELD_WEIGHTS = {"name": 3.0, "summary": 1.5, "tags": 1.0, "arguments": 0.5}
 # describe_operation lists at most this many fields of an output object.
 SHOWN_FIELDS = 12
 
@@ -51,26 +52,42 @@ def _singular(word: str) -> str:
     return word
 
 
-def _document(entry: Entry) -> list[str]:
-    extra = [
-        part for text in (entry.summary, *entry.tags, *entry.arguments) for part in words(text)
-    ]
-    return words(entry.name) * NAME_WEIGHT + extra
+def _field_words(entry: Entry) -> dict[str, list[str]]:
+    return {
+        "name": words(entry.name),
+        "summary": words(entry.summary),
+        "tags": [word for tag in entry.tags for word in words(tag)],
+        # Each argument word once: ten *_id arguments say no more than one.
+        "arguments": sorted({word for argument in entry.arguments for word in words(argument)}),
+    }
 
 
 @cache
-def _index(catalog: tuple[Entry, ...]) -> tuple[dict[str, Counter[str]], dict[str, float], float]:
-    """Per operation its word counts; per word its inverse document frequency; the mean document length."""
-    documents = {entry.name: Counter(_document(entry)) for entry in catalog}
-    frequency = Counter(word for counts in documents.values() for word in counts)
+def _index(
+    catalog: tuple[Entry, ...],
+) -> tuple[dict[str, dict[str, Counter[str]]], dict[str, float], dict[str, float]]:
+    """Per operation its word counts per field; per word its inverse document frequency; per field its mean
+    length."""
+    documents = {
+        entry.name: {field: Counter(found) for field, found in _field_words(entry).items()}
+        for entry in catalog
+    }
+    frequency = Counter(
+        word for fields in documents.values() for word in set().union(*fields.values())
+    )
     total = len(documents)
     idf = {word: math.log(1 + (total - n + 0.5) / (n + 0.5)) for word, n in frequency.items()}
-    mean = sum(sum(counts.values()) for counts in documents.values()) / max(total, 1)
+    mean = {
+        field: max(
+            sum(sum(fields[field].values()) for fields in documents.values()) / max(total, 1), 1.0
+        )
+        for field in FIELD_WEIGHTS
+    }
     return documents, idf, mean
 
 
 def rank(query: str, entries: list[Entry], catalog: tuple[Entry, ...] = CATALOG) -> list[Entry]:
-    """`entries` that share a word with `query`, best first by BM25 over `catalog`; ties by name. An empty
+    """`entries` that share a word with `query`, best first by BM25F over `catalog`; ties by name. An empty
     query keeps all, by name."""
     terms = words(query)
     if not terms:
@@ -78,16 +95,16 @@ def rank(query: str, entries: list[Entry], catalog: tuple[Entry, ...] = CATALOG)
     documents, idf, mean = _index(catalog)
     scored = []
     for entry in entries:
-        counts = documents[entry.name]
-        length = sum(counts.values())
-        score = sum(
-            idf.get(term, 0.0)
-            * counts[term]
-            * (K1 + 1)
-            / (counts[term] + K1 * (1 - B + B * length / mean))
-            for term in terms
-            if counts[term]
-        )
+        fields = documents[entry.name]
+        score = 0.0
+        for term in terms:
+            weighted = sum(
+                weight
+                * fields[field][term]
+                / (1 - B + B * sum(fields[field].values()) / mean[field])
+                for field, weight in FIELD_WEIGHTS.items()
+            )
+            score += idf.get(term, 0.0) * weighted / (K1 + weighted)
         if score > 0:
             scored.append((-round(score, 9), entry.name, entry))
     return [entry for _, _, entry in sorted(scored)]
