@@ -2,7 +2,7 @@
 """Discovery: three tools that reach every operation of the API, so that tools/list stays a few hundred tokens
 whatever the API's size.
 
-search_operations ranks the operations a caller may use (BM25 over their names, summaries, tags and argument
+search_operations ranks the operations a caller may use (BM25F over their names, summaries, tags and argument
 names; ties by name), describe_operation shows one's input schema, output, annotations and scopes, and
 call_operation runs it on the operations server: the same typed tool function, argument validation, identity,
 retries, error taxonomy, scopes, rate limits, confirmation and audit log as a directly registered tool.
