@@ -8,6 +8,7 @@ call_operation runs it on the operations server: the same typed tool function, a
 retries, error taxonomy, scopes, rate limits, confirmation and audit log as a directly registered tool.
 """
 
+import difflib
 import math
 import re
 from collections import Counter
@@ -54,7 +55,8 @@ def _singular(word: str) -> str:
 
 def _field_words(entry: Entry) -> dict[str, list[str]]:
     return {
-        "name": words(entry.name),
+        # Each name word once: get_accounts_account is not more about accounts than get_account.
+        "name": sorted(set(words(entry.name))),
         "summary": words(entry.summary),
         "tags": [word for tag in entry.tags for word in words(tag)],
         # Each argument word once: ten *_id arguments say no more than one.
@@ -130,7 +132,11 @@ def _known(name: str) -> Entry:
     entry = next((entry for entry in CATALOG if entry.name == name), None)
     if entry is not None:
         return entry
-    similar = [match.name for match in rank(name.replace("_", " "), list(CATALOG))[:3]]
+    names = [entry.name for entry in CATALOG]
+    spelled = difflib.get_close_matches(name, names, n=3)
+    similar = list(dict.fromkeys([*spelled, *(match.name for match in rank(name, list(CATALOG)))]))[
+        :3
+    ]
     raise BackendError(
         "validation_error",
         f"This server has no operation named {name!r}.",
