@@ -17,7 +17,7 @@ from mcpgen import contract
 from mcpgen.generate import Request, prepare
 from mcpgen.template_store import template_store, version_tag
 from tests.conftest import SHARED_SPECS
-from tests.golden.regen import GOLDEN, cases
+from tests.golden.regen import GOLDEN, case_options, cases
 
 REPO = Path(__file__).resolve().parents[1]
 ANSWERS_TEMPLATE = REPO / "templates" / "project" / "{{_copier_conf.answers_file}}.jinja"
@@ -121,7 +121,7 @@ def test_the_answers_hold_values_not_code(case):
 def test_golden_answers_are_what_copier_loads_back(case):
     recorded = yaml.safe_load((GOLDEN / case / "expected" / ".copier-answers.yml").read_text())
     assert {k: v for k, v in recorded.items() if not k.startswith("_")} == answers_of(
-        GOLDEN / case / "spec.yaml"
+        GOLDEN / case / "spec.yaml", **case_options(case)
     )
 
 

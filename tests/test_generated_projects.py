@@ -5,7 +5,7 @@ import pytest
 from mcpgen import answers
 from mcpgen.generate import Request, generate
 from tests.generated import run_project_tests
-from tests.golden.regen import GOLDEN, cases
+from tests.golden.regen import GOLDEN, cases, render_case
 
 
 def generate_case(case: str, out, **options):
@@ -15,7 +15,7 @@ def generate_case(case: str, out, **options):
 @pytest.mark.slow
 @pytest.mark.parametrize("case", cases())
 def test_golden_project_passes_its_own_tests(case, tmp_path):
-    generate_case(case, tmp_path / case)
+    render_case(case, tmp_path / case)  # with the case's options (tasks_discover: --tools discover)
     assert " passed" in run_project_tests(tmp_path / case)
 
 
@@ -31,6 +31,13 @@ def test_golden_project_passes_its_own_tests(case, tmp_path):
 )
 def test_every_pattern_and_layout_passes_its_own_tests(pattern, layout, tmp_path):
     generate_case("notes_monolithic", tmp_path / "p", pattern=pattern, layout=layout)
+    assert " passed" in run_project_tests(tmp_path / "p")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("pattern", "layout"), [("api-key", "monolithic"), ("none", "modular")])
+def test_discovery_passes_its_own_tests_in_other_patterns_and_layouts(pattern, layout, tmp_path):
+    generate_case("notes_monolithic", tmp_path / "p", pattern=pattern, layout=layout, tools="discover")
     assert " passed" in run_project_tests(tmp_path / "p")
 
 

@@ -23,6 +23,7 @@ SPECS = [
 ]
 
 
+DISCOVERY = ["search_operations", "describe_operation", "call_operation"]
 BUNDLED_EXAMPLE = REPO / "examples" / "todo_backend" / "openapi.json"
 
 
@@ -40,7 +41,9 @@ def test_real_spec_generates_a_working_project(name, tmp_path):
         # The server installs under the project's own name, never as a top-level `src`.
         assert f"{package}/server.py" in archive.namelist()
         assert not [n for n in archive.namelist() if n.startswith("src/")]
-    assert listed_tools(out) == [tool.name for tool in result.project.tools]
+    # `auto`: every operation as a tool when the list fits the context budget, else the discovery tools.
+    expected = [tool.name for tool in result.project.tools] if result.exposure.mode == "all" else DISCOVERY
+    assert listed_tools(out) == expected
     summary = run_project_tests(out)
     assert " passed" in summary and "failed" not in summary, summary
 
@@ -65,7 +68,9 @@ def sampled_tests(project: Path) -> list[str]:
 def test_large_spec_generates_a_project_that_passes_its_own_tests(name, tmp_path):
     spec = shared_spec(name)
     out = tmp_path / "project"
-    result = generate(Request(spec=str(spec), out=out))
+    # Every operation as a tool, as `auto` would not list them: that all of them import is the point here
+    # (test_exposure.py covers discovery for these specs).
+    result = generate(Request(spec=str(spec), out=out, tools="all"))
     assert ruff_findings(out) == []
     tools = listed_tools(out)
     assert tools == [tool.name for tool in result.project.tools]

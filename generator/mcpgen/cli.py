@@ -18,7 +18,8 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import MCPGenError
-from .generate import Request, generate, is_generated_project, prepare
+from .exposure import DEFAULT_BUDGET
+from .generate import Request, generate, is_generated_project, prepare, resolve_exposure
 from .update import UpdateRequest, update
 
 
@@ -87,6 +88,7 @@ app = typer.Typer(
 )
 
 PATTERNS = ("auto", "none", "api-key", "bearer", "service-to-service")
+TOOL_MODES = ("auto", "all", "discover")
 LAYOUTS = ("auto", "modular", "monolithic")
 
 
@@ -301,6 +303,33 @@ ConfirmOpt = Annotated[
         help="Destructive tools (DELETE) ask the user to confirm, through MCP elicitation, before they run.",
     ),
 ]
+ToolsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tools",
+        metavar="MODE",
+        help="How tools reach the assistant: all (one tool per operation), discover (search_operations, "
+        "describe_operation, call_operation) or auto (all when the full tool list fits --context-budget; "
+        "the default).",
+    ),
+]
+PinOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pin",
+        metavar="TOOL",
+        help="With discover: keep TOOL as a direct tool beside discovery. Repeatable.",
+    ),
+]
+BudgetOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--context-budget",
+        metavar="TOKENS",
+        help="Estimated tokens the tool list may take of the assistant's context (default 30000; tokens ~ "
+        "bytes of tools/list JSON / 4).",
+    ),
+]
 TemplateSrcOpt = Annotated[
     str | None,
     typer.Option(
@@ -335,6 +364,9 @@ def _request(
     scope: list[str] | None = None,
     confirm_destructive: bool | None = None,
     selection: _Selection | None = None,
+    tools: str | None = None,
+    pin: list[str] | None = None,
+    context_budget: int | None = None,
 ) -> Request:
     """The options both commands share, checked."""
     return Request(
@@ -351,6 +383,9 @@ def _request(
         allow_remote_refs=allow_remote_refs,
         scopes=_scopes(scope),
         confirm_destructive=bool(confirm_destructive),
+        tools=_choice(tools or "auto", TOOL_MODES, "--tools"),
+        pins=pin or [],
+        context_budget=context_budget if context_budget is not None else DEFAULT_BUDGET,
     )
 
 
@@ -375,6 +410,9 @@ def from_openapi(
     max_tools: MaxToolsOpt = None,
     scope: ScopeOpt = None,
     confirm_destructive: ConfirmOpt = None,
+    tools: ToolsOpt = None,
+    pin: PinOpt = None,
+    context_budget: BudgetOpt = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -411,6 +449,9 @@ def from_openapi(
         scope,
         confirm_destructive,
         selection,
+        tools,
+        pin,
+        context_budget,
     )
     request = replace(
         request, force=force, dry_run=dry_run, template_src=template_src, template_version=template_version
@@ -422,7 +463,9 @@ def from_openapi(
                 project=out,
                 spec=spec,
                 template_version=template_version,
-                options=_given_options(request, pattern, layout, confirm_destructive, exclude_deprecated),
+                options=_given_options(
+                    request, pattern, layout, confirm_destructive, exclude_deprecated, tools, context_budget
+                ),
                 allow_remote_refs=allow_remote_refs,
                 template_src=template_src,
             ),
@@ -443,6 +486,7 @@ def from_openapi(
         f"pattern {result.project.auth.pattern}, {len(result.project.skipped)} skipped, "
         f"{len(result.warnings)} warnings in {result.seconds:.1f}s"
     )
+    _report_exposure(result)
     if not dry_run:
         summary = result.summary()
         typer.echo("next:")
@@ -451,6 +495,21 @@ def from_openapi(
         for setting in summary["settings_to_fill"]:
             typer.echo(f"  set {setting['name']} in .env ({setting['needed']}): {setting['why']}")
         typer.echo(f"  connect a client: {summary['documents']['CLAUDE_DESKTOP_SETUP.md']}")
+
+
+def _report_exposure(result) -> None:
+    """The exposure mode with its reason, and the tool list's size: exposed and full."""
+    exposure, surface = result.exposure, result.surface
+    if exposure is None or surface is None:
+        return
+    typer.echo(f"tools: {exposure.mode} (asked: {exposure.requested}): {exposure.reason}")
+    full = surface.full
+    typer.echo(
+        f"tools/list: {surface.tools} tools, {surface.bytes:,} bytes, about {surface.tokens:,} tokens "
+        f"(budget {exposure.budget:,}); every operation as a tool: {full['tools']} tools, "
+        f"{full['bytes']:,} bytes, about {full['tokens']:,} tokens ({surface.estimator}; per tool in "
+        "mcp-tools.lock)"
+    )
 
 
 @app.command()
@@ -472,8 +531,14 @@ def answers(
     allow_remote_refs: RemoteOpt = False,
     scope: ScopeOpt = None,
     confirm_destructive: ConfirmOpt = None,
+    tools: ToolsOpt = None,
+    pin: PinOpt = None,
+    context_budget: BudgetOpt = None,
 ) -> None:
-    """Print the Copier answers for SPEC, for `copier copy --trust --defaults --data-file`."""
+    """Print the Copier answers for SPEC, for `copier copy --trust --defaults --data-file`.
+
+    With --tools auto (the default) the tool list is measured by rendering the project once in a scratch
+    folder, so that the answers record the mode it needs."""
     selection = _Selection(include_path, exclude_path, include_op, exclude_op, exclude_deprecated, max_tools)
     request = _request(
         spec,
@@ -489,9 +554,17 @@ def answers(
         scope,
         confirm_destructive,
         selection,
+        tools,
+        pin,
+        context_budget,
     )
-    prepared = _run(lambda: prepare(request))
-    sys.stdout.write(yaml.safe_dump(prepared.answers.data(), sort_keys=False, allow_unicode=True))
+
+    def resolved():
+        answers, _ = resolve_exposure(request, prepare(request))
+        return answers
+
+    answers = _run(resolved)
+    sys.stdout.write(yaml.safe_dump(answers.data(), sort_keys=False, allow_unicode=True))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -588,13 +661,17 @@ def _given_options(
     layout: str | None,
     confirm_destructive: bool | None,
     exclude_deprecated: bool | None = None,
+    tools: str | None = None,
+    context_budget: int | None = None,
 ) -> dict:
-    """The options the user actually gave, for mcpgen.yaml to keep ("auto" is no choice)."""
+    """The options the user actually gave, for mcpgen.yaml to keep (a default is no choice)."""
     given = request.options()
     given["pattern"] = None if pattern in (None, "auto") else pattern
     given["layout"] = None if layout in (None, "auto") else layout
     given["confirm_destructive"] = confirm_destructive
     given["exclude_deprecated"] = exclude_deprecated
+    given["tools"] = tools
+    given["context_budget"] = context_budget
     return given
 
 
@@ -644,6 +721,14 @@ def update_command(
     max_tools: MaxToolsOpt = None,
     scope: ScopeOpt = None,
     confirm_destructive: ConfirmOpt = None,
+    tools: Annotated[
+        str | None,
+        typer.Option(
+            "--tools", metavar="MODE", help="Change how tools reach the assistant: all, discover or auto."
+        ),
+    ] = None,
+    pin: PinOpt = None,
+    context_budget: BudgetOpt = None,
     allow_remote_refs: RemoteOpt = False,
     template_src: TemplateSrcOpt = None,
     as_json: Annotated[
@@ -659,6 +744,8 @@ def update_command(
         _choice(pattern, PATTERNS, "--pattern")
     if layout is not None:
         _choice(layout, LAYOUTS, "--layout")
+    if tools is not None:
+        _choice(tools, TOOL_MODES, "--tools")
     options = {
         "name": name,
         "pattern": pattern,
@@ -672,6 +759,9 @@ def update_command(
         **_Selection(
             include_path, exclude_path, include_op, exclude_op, exclude_deprecated, max_tools
         ).given(),
+        "tools": tools,
+        "pins": pin,
+        "context_budget": context_budget,
     }
     _update_and_report(
         UpdateRequest(

@@ -169,6 +169,17 @@ class SkippedData(_Record):
     reason: str
 
 
+class ExposureData(_Record):
+    """How the tools reach an assistant: `all` registers one MCP tool per operation; `discover` registers
+    search_operations, describe_operation and call_operation (plus the `pins`), which reach every
+    operation."""
+
+    mode: Literal["all", "discover"] = "all"
+    requested: Literal["all", "discover", "auto"] = "auto"  # what was asked: auto decides by the budget
+    budget: int = 30000  # the context budget in estimated tokens that `auto` compares the full tool list with
+    pins: list[str] = Field(default_factory=list)  # tools registered directly beside the discovery tools
+
+
 class Answers(_Record):
     ir_version: int  # always written: Copier migrations read it
     mcpgen_version: str
@@ -191,10 +202,15 @@ class Answers(_Record):
     skipped: list[SkippedData] = Field(default_factory=list)
     # Generated with --confirm-destructive: destructive tools ask the user before they run.
     confirm_destructive: bool = False
+    # Additive (old answers mean `all`), so the contract version stays 2.
+    exposure: ExposureData = Field(default_factory=ExposureData)
 
     def data(self) -> dict[str, Any]:
         """Plain JSON-like data as Copier records it: every answer, and in the records only what differs from
         its default."""
         records = self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
         everything = self.model_dump(mode="json", by_alias=True)
-        return {name: records.get(name, everything[name]) for name in everything}
+        data = {name: records.get(name, everything[name]) for name in everything}
+        # Written whole: the template reads every field of it, and old answers get copier.yml's default.
+        data["exposure"] = everything["exposure"]
+        return data

@@ -13,6 +13,7 @@ from pathlib import Path
 from .answers import build_answers
 from .contract import Answers
 from .errors import MCPGenError
+from .exposure import DEFAULT_BUDGET, Exposure, check_exposure_options, decide, first_mode, with_exposure
 from .handoff import handoff
 from .ir.build import BuildOptions, build_project
 from .ir.model import Project
@@ -50,6 +51,9 @@ class Request:
     # Tool name or "tag:<tag>" → the OAuth scopes its callers need (replacing the spec's); [] for none.
     scopes: dict[str, list[str]] = field(default_factory=dict)
     confirm_destructive: bool = False
+    tools: str = "auto"  # exposure: all, discover or auto (see exposure.py)
+    pins: list[str] = field(default_factory=list)  # tools kept direct beside the discovery tools
+    context_budget: int = DEFAULT_BUDGET  # estimated tokens the exposed tools/list should stay within
     force: bool = False
     dry_run: bool = False
     allow_remote_refs: bool = False
@@ -70,7 +74,11 @@ class Request:
             "rename",
             "descriptions",
         )
-        return {name: getattr(self, name) for name in (*kept, *selection, "scopes", "confirm_destructive")}
+        exposure = ("tools", "pins", "context_budget")
+        return {
+            name: getattr(self, name)
+            for name in (*kept, *selection, *exposure, "scopes", "confirm_destructive")
+        }
 
 
 @dataclass
@@ -86,6 +94,7 @@ class Result:
     written: bool
     answers: Answers | None = None
     spec: str | None = None  # the spec as the request named it
+    exposure: Exposure | None = None  # how the tools reach an assistant (template 2.2 and later)
 
     def summary(self) -> dict:
         """The machine-readable summary `--json` prints."""
@@ -104,13 +113,8 @@ class Result:
             "skipped": [s.model_dump() for s in self.project.skipped],
             "files": self.files,
             "replaced": self.replaced,
-            "tools_list": {
-                "bytes": self.surface.bytes,
-                "tokens": self.surface.tokens,
-                "estimator": self.surface.estimator,
-            }
-            if self.surface
-            else None,
+            "tools_list": self.surface.summary() if self.surface else None,
+            "exposure": self.exposure.summary() if self.exposure else None,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
         }
@@ -227,6 +231,16 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
         name=request.name,
         confirm_destructive=request.confirm_destructive,
     )
+    check_exposure_options(
+        request.tools, request.context_budget, request.pins, [t.name for t in built.project.tools]
+    )
+    answers = with_exposure(
+        answers,
+        first_mode(request.tools, answers, request.context_budget),
+        request.tools,
+        request.context_budget,
+        request.pins,
+    )
     warnings = [str(w) for w in [*spec.warnings, *built.warnings]]
     return Prepared(built.project, layout, answers, text, warnings)
 
@@ -239,27 +253,37 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     project, layout, warnings = prepared.project, prepared.layout, prepared.warnings
     say(f"layout {layout.name}: {layout.reason}; pattern {project.auth.pattern}: {project.auth.reason}")
     say(f"rendering {len(project.tools)} tools and {len(project.models)} models")
+    version = resolve_version(request.template_version) if request.template_version else None
+    answers = prepared.answers
     with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch:
-        staged = Path(scratch) / "project"
-        render(
-            prepared.answers.data(),
-            staged,
-            spec=prepared.spec,
-            template_src=request.template_src,
-            version=resolve_version(request.template_version) if request.template_version else None,
-        )
-        check_python_parses(staged)
+        staged, surface = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
+        exposure = None
+        if surface is not None:
+            exposure = decide(
+                request.tools, request.context_budget, surface.full.get("tokens"), len(project.tools)
+            )
+            if exposure.mode != answers.exposure.mode:
+                say(f"tools: {exposure.mode} ({exposure.reason}); rendering again")
+                answers = with_exposure(
+                    answers, exposure.mode, request.tools, request.context_budget, request.pins
+                )
+                staged, surface = _render_checked(
+                    request, prepared, answers, Path(scratch) / "again", version
+                )
+        if surface is not None and exposure is not None:
+            warnings += surface.strict_client_findings
+            if surface.tokens > exposure.budget:
+                warnings.append(
+                    f"the exposed tool list is about {surface.tokens:,} tokens, above the context budget of "
+                    f"{exposure.budget:,}: use --tools discover, pin fewer tools or raise --context-budget"
+                )
         findings = ruff_findings(staged)
         if findings:
             warnings.append(
                 f"ruff reports {len(findings)} findings in the generated code; first: {findings[0]}"
             )
-        write_options(staged, ProjectOptions.model_validate(request.options()))
-        # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
-        surface = write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
-        warnings += surface.strict_client_findings if surface else []
         # From the finished, formatted files, before the tree moves into place.
-        write_security_review(staged, prepared.answers)
+        write_security_review(staged, answers)
         files = list_files(staged)
         replaced = [] if request.dry_run else _place(staged, request.out)
     return Result(
@@ -272,6 +296,53 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
         warnings=warnings,
         seconds=time.perf_counter() - started,
         written=not request.dry_run,
-        answers=prepared.answers,
+        answers=answers,
         spec=request.spec,
+        exposure=exposure,
     )
+
+
+def measured_exposure(request: Request, answers: Answers, rendered: Path, tools: int) -> Exposure | None:
+    """With `auto`, the mode the tool list of `rendered` (a render of `answers`) calls for; None when the mode
+    was asked for, or already decided by the lower bound (see exposure.first_mode), or the template is too
+    old to measure itself."""
+    if request.tools != "auto" or answers.exposure.mode == "discover":
+        return None
+    if not (rendered / "src" / "surface.py").exists():
+        return None
+    surface = write_tool_lock(rendered)
+    return decide(request.tools, request.context_budget, surface.full.get("tokens"), tools)
+
+
+def resolve_exposure(
+    request: Request, prepared: Prepared, version: str | None = None
+) -> tuple[Answers, Exposure | None]:
+    """The answers in the mode `request.tools` resolves to. `auto` is measured by rendering once, in `all`, in
+    a scratch folder, unless the full list's lower bound already decided it; `all` and `discover` need no
+    render."""
+    answers = prepared.answers
+    if request.tools != "auto" or answers.exposure.mode == "discover":
+        return answers, None  # asked for, or certainly above the budget (see exposure.first_mode)
+    with tempfile.TemporaryDirectory(prefix="mcpgen-measure-") as scratch:
+        _, surface = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
+    if surface is None:
+        return answers, None
+    exposure = decide(
+        request.tools, request.context_budget, surface.full.get("tokens"), len(prepared.project.tools)
+    )
+    return with_exposure(
+        answers, exposure.mode, request.tools, request.context_budget, request.pins
+    ), exposure
+
+
+def _render_checked(
+    request: Request, prepared: Prepared, answers: Answers, staged: Path, version: str | None
+) -> tuple[Path, Surface | None]:
+    """Render `answers` into `staged`, check that the code parses, keep the options, and measure the tool
+    list (writing mcp-tools.lock)."""
+    render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
+    check_python_parses(staged)
+    write_options(staged, ProjectOptions.model_validate(request.options()))
+    # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
+    surface = write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
+    return staged, surface

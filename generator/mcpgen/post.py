@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import MCPGenError
@@ -62,13 +62,30 @@ LOCK_FILE = "mcp-tools.lock"
 @dataclass(frozen=True)
 class Surface:
     """What tools/list of the generated server weighs, as mcp-tools.lock records it, and what strict MCP
-    clients would object to in it."""
+    clients would object to in it. `full` is every operation as a tool (what `--tools all` lists); it is the
+    exposed list itself unless the project uses discovery."""
 
     tools: int
     bytes: int
     tokens: int
     estimator: str
     strict_client_findings: list[str]
+    exposure: str = "all"
+    full: dict[str, int] = field(default_factory=dict)  # {"tools", "bytes", "tokens"}
+    per_tool: list[dict] = field(default_factory=list)  # {"name", "bytes", "tokens"} of each exposed tool
+    full_per_tool: list[dict] = field(default_factory=list)  # the same for every operation as a tool
+
+    def summary(self) -> dict:
+        return {
+            "bytes": self.bytes,
+            "tokens": self.tokens,
+            "estimator": self.estimator,
+            "exposure": self.exposure,
+            "exposed": {"tools": self.tools, "bytes": self.bytes, "tokens": self.tokens},
+            "full": self.full,
+            "per_tool": self.per_tool,
+            "full_per_tool": self.full_per_tool,
+        }
 
 
 def write_tool_lock(project: Path) -> Surface:
@@ -92,7 +109,21 @@ def write_tool_lock(project: Path) -> Surface:
     total = data["total"]
     tools = json.loads(result.stdout.strip().split("\n")[-1])
     findings = [finding for tool in tools for finding in strict_client_findings(tool)]
-    return Surface(total["tools"], total["bytes"], total["tokens"], data["estimator"], findings)
+    return Surface(
+        total["tools"],
+        total["bytes"],
+        total["tokens"],
+        data["estimator"],
+        findings,
+        exposure=data.get("exposure", "all"),
+        full=data.get("full", total),
+        per_tool=_sizes(data["tools"]),
+        full_per_tool=_sizes(data.get("operations", data["tools"])),
+    )
+
+
+def _sizes(entries: list[dict]) -> list[dict]:
+    return [{key: entry[key] for key in ("name", "bytes", "tokens")} for entry in entries]
 
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -51,6 +51,12 @@ class ProjectOptions(BaseModel):
     scopes: dict[str, list[str]] = Field(default_factory=dict)
     # DELETE tools ask the user first (`--confirm-destructive`).
     confirm_destructive: bool = False
+    # How the tools reach an assistant (`--tools`): all, discover or auto (decided by `context_budget`).
+    tools: str = "auto"
+    # Tools registered directly beside the discovery tools (`--pin`).
+    pins: list[str] = Field(default_factory=list)
+    # Estimated tokens the exposed tools/list should stay within (`--context-budget`).
+    context_budget: int = 30000
 
     def merged(self, overrides: dict[str, Any]) -> ProjectOptions:
         """These options with every override that was actually given (not None, not empty)."""
@@ -64,6 +70,9 @@ def read_options(project: Path) -> ProjectOptions | None:
         return None
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(data, dict) and "tools" not in data:
+            # Written before exposure modes: the project lists every tool, and an update keeps it so.
+            data["tools"] = "all"
         return ProjectOptions.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         first = exc.errors()[0] if isinstance(exc, ValidationError) else None

@@ -10,6 +10,7 @@ carry markers."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import tempfile
 import time
@@ -20,8 +21,10 @@ from typing import Any
 import yaml
 
 from . import __version__
+from .contract import Answers
 from .errors import MCPGenError
-from .generate import Progress, Request, prepare
+from .exposure import with_exposure
+from .generate import Progress, Request, measured_exposure, prepare
 from .merge import NOTES_FILE, MergeResult, merge_trees, notes_text
 from .post import LOCK_FILE, check_python_parses, write_tool_lock
 from .projectfile import PROJECT_FILE, ProjectOptions, read_options, write_options
@@ -59,6 +62,7 @@ class UpdateResult:
     warnings: list[str]
     seconds: float
     skipped: list[dict] = field(default_factory=list)  # operations left out: unsupported, over --max-tools
+    exposure: dict | None = None  # the mode `--tools auto` chose, and why (None: asked for, or no spec)
 
     def summary(self) -> dict:
         changes: dict[str, list[str]] = {}
@@ -73,6 +77,7 @@ class UpdateResult:
             "spec_changed": self.spec_changed,
             "tools": self.tools,
             "skipped": self.skipped,
+            "exposure": self.exposure,
             "changes": changes,
             "conflicts": self.merge.paths("conflicted"),
             "notes": str(self.project / NOTES_FILE) if self.merge.notes else None,
@@ -152,10 +157,15 @@ def _options_of(project: Path, recorded: dict[str, Any], overrides: dict[str, An
     """mcpgen.yaml, or for a project made before it existed, what its answers say; then the command line."""
     options = read_options(project)
     if options is None:
+        exposure = recorded.get("exposure") or {}
         options = ProjectOptions(
             name=recorded.get("project_name"),
             base_url=recorded.get("base_url"),
             confirm_destructive=bool(recorded.get("confirm_destructive")),
+            # A project made before exposure modes lists every tool: it keeps doing so.
+            tools=exposure.get("requested", "all") if exposure else "all",
+            pins=list(exposure.get("pins", [])),
+            context_budget=int(exposure.get("budget", 30000)),
         )
     return options.merged(overrides)
 
@@ -185,17 +195,19 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
     old_data = {key: value for key, value in old_answers.items() if not key.startswith("_")}
     warnings: list[str] = []
     spec_text = None
+    exposure = None
+    new_answers: Answers | None = None
+    new_request: Request | None = None
     if spec is not None:
-        prepared = prepare(
-            Request(
-                spec=spec,
-                out=project,
-                allow_remote_refs=request.allow_remote_refs,
-                curation_file=str(project / PROJECT_FILE),
-                **render_options.model_dump(),
-            ),
-            progress,
+        new_request = Request(
+            spec=spec,
+            out=project,
+            allow_remote_refs=request.allow_remote_refs,
+            curation_file=str(project / PROJECT_FILE),
+            **render_options.model_dump(),
         )
+        prepared = prepare(new_request, progress)
+        new_answers = prepared.answers
         new_data, spec_text, warnings = prepared.answers.data(), prepared.spec, prepared.warnings
         tools = [tool.name for tool in prepared.project.tools]
         skipped = [entry.model_dump() for entry in prepared.project.skipped]
@@ -209,6 +221,17 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         old_render, new_render = Path(scratch) / "old", Path(scratch) / "new"
         render_template(old_data, old_render, version=from_version)
         render_template(new_data, new_render, version=to_version)
+        if new_request is not None and new_answers is not None:
+            # `auto`: the new render measures its own tool list; over the budget, it is rendered again.
+            decided = measured_exposure(new_request, new_answers, new_render, len(tools))
+            if decided is not None:
+                exposure = decided.summary()
+                if decided.mode != new_answers.exposure.mode:
+                    new_data = with_exposure(
+                        new_answers, decided.mode, decided.requested, decided.budget, new_request.pins
+                    ).data()
+                    shutil.rmtree(new_render)
+                    render_template(new_data, new_render, version=to_version)
         check_python_parses(new_render)
         merged = merge_trees(old_render, new_render, project, skip=MCPGEN_FILES)
         (project / ANSWERS_FILE).write_text((new_render / ANSWERS_FILE).read_text("utf-8"), "utf-8")
@@ -249,6 +272,7 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         warnings=warnings,
         seconds=time.perf_counter() - started,
         skipped=skipped,
+        exposure=exposure,
     )
 
 
@@ -263,7 +287,9 @@ def side_answers(
         if answers.get("ir_version", 1) == 1:
             answers = migrate_contract_1(answers)
         return answers, _options_of(path, answers, {})
-    request = Request(spec=target, out=Path("."), **(options or ProjectOptions()).model_dump())
+    kept = (options or ProjectOptions()).model_dump()
+    # The tools a diff compares do not depend on pins, and a pin the other side lacks is no error here.
+    request = Request(spec=target, out=Path("."), **{**kept, "pins": []})
     return prepare(request).answers.data(), None
 
 

@@ -6,6 +6,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import yaml
+
 from mcpgen.generate import Request, Result, generate
 from mcpgen.template_store import DEFAULT_STORE
 
@@ -18,9 +20,18 @@ def cases() -> list[str]:
     return sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists())
 
 
+def case_options(case: str) -> dict:
+    """The Request options the case's `options.yaml` gives, if it has one."""
+    options_file = GOLDEN / case / "options.yaml"
+    return yaml.safe_load(options_file.read_text(encoding="utf-8")) if options_file.exists() else {}
+
+
 def render_case(case: str, out: Path) -> Result:
+    options = case_options(case)
     return generate(
-        Request(spec=str(GOLDEN / case / "spec.yaml"), out=out, force=True, template_src=TEMPLATE_SRC)
+        Request(
+            spec=str(GOLDEN / case / "spec.yaml"), out=out, force=True, template_src=TEMPLATE_SRC, **options
+        )
     )
 
 

@@ -18,7 +18,6 @@ from src.security import SCOPES_SUPPORTED
 
 # Query parameters the server adds itself (its credential); tool arguments never set them.
 SERVER_QUERY = frozenset({API_KEY_NAME})
-
 # The tool the generic tests (identity, logging) call, with arguments and a backend answer that fit it.
 PROBE_TOOL = "get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12"
 PROBE_ARGUMENTS = {
@@ -28,6 +27,8 @@ PROBE_ARGUMENTS = {
     "filter": {},
     "ids": [],
 }
+# The operation it runs: the tool itself.
+PROBE_OPERATION = PROBE_TOOL
 PROBE_STATUS = 200
 PROBE_RESPONSE = {"kind": "dog", "good": True}
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mcp_types
+from fastmcp import Context
 from fastmcp.server.auth import AuthProvider, RemoteAuthProvider, TokenVerifier
 from fastmcp.server.dependencies import get_access_token
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
@@ -30,14 +31,33 @@ def missing_scopes(tool: str, granted: Sequence[str]) -> list[str]:
     return sorted(TOOL_SCOPES.get(tool, frozenset()) - set(granted))
 
 
-def _granted(context: MiddlewareContext[Any]) -> list[str] | None:
+def granted_scopes(ctx: Context | None) -> list[str] | None:
     """The scopes the caller's token grants; None where scopes are not checked (stdio, in-memory clients)."""
-    transport = context.fastmcp_context.transport if context.fastmcp_context else None
+    transport = ctx.transport if ctx is not None else None
     if transport in (None, "stdio"):
         return None
     token = get_access_token()
     # Without a token (MCP_ALLOW_ANONYMOUS) the caller holds no scope.
     return list(token.scopes) if token is not None else []
+
+
+def scope_refusal(tool: str, missing: Sequence[str]) -> BackendError:
+    """The authorization_error of a caller whose token lacks `missing`, scopes `tool` requires."""
+    return BackendError(
+        "authorization_error",
+        f"{tool} needs the scope{'s' if len(missing) > 1 else ''} {', '.join(missing)}, which the "
+        "caller's token does not grant; nothing was sent to the backend.",
+        details={
+            "tool": tool,
+            "missing_scopes": list(missing),
+            "required_scopes": sorted(TOOL_SCOPES[tool]),
+        },
+        hints=(
+            "Tell the user this needs more access: they can sign in again granting "
+            f"{' '.join(missing)}, or ask an administrator for it.",
+            "Do not retry with the same token; it will be refused the same way.",
+        ),
+    )
 
 
 class ScopeGuard(Middleware):
@@ -49,7 +69,7 @@ class ScopeGuard(Middleware):
         call_next: CallNext[Any, Sequence[Tool]],
     ) -> Sequence[Tool]:
         tools = await call_next(context)
-        granted = _granted(context)
+        granted = granted_scopes(context.fastmcp_context)
         if granted is None:
             return tools
         return [tool for tool in tools if not missing_scopes(tool.name, granted)]
@@ -60,24 +80,10 @@ class ScopeGuard(Middleware):
         call_next: CallNext[Any, ToolResult],
     ) -> ToolResult:
         tool = context.message.name
-        granted = _granted(context)
+        granted = granted_scopes(context.fastmcp_context)
         missing = missing_scopes(tool, granted) if granted is not None else []
         if missing:
-            raise BackendError(
-                "authorization_error",
-                f"{tool} needs the scope{'s' if len(missing) > 1 else ''} {', '.join(missing)}, which the "
-                "caller's token does not grant; nothing was sent to the backend.",
-                details={
-                    "tool": tool,
-                    "missing_scopes": missing,
-                    "required_scopes": sorted(TOOL_SCOPES[tool]),
-                },
-                hints=(
-                    "Tell the user this needs more access: they can sign in again granting "
-                    f"{' '.join(missing)}, or ask an administrator for it.",
-                    "Do not retry with the same token; it will be refused the same way.",
-                ),
-            ).to_tool_error()
+            raise scope_refusal(tool, missing).to_tool_error()
         return await call_next(context)
 
 

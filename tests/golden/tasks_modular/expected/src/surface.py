@@ -13,25 +13,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fastmcp import Client
+from fastmcp import Client, FastMCP
 
 from .server import mcp
 from .tool_schemas import SCHEMAS_FILE, record
 
 LOCK_FILE = Path(__file__).resolve().parents[1] / "mcp-tools.lock"
 ESTIMATOR = "tokens ~ bytes of the tool's JSON in tools/list / 4"
+# How the tools reach an assistant: "all" lists every operation as a tool; "discover" lists the discovery
+# tools (and any pinned tools), which reach every operation.
+EXPOSURE = "all"
 
 
-async def listed_tools() -> list[dict[str, Any]]:
-    """tools/list, as a client receives it."""
-    async with Client(mcp) as client:
+async def listed_tools(server: FastMCP = mcp) -> list[dict[str, Any]]:
+    """tools/list of `server`, as a client receives it."""
+    async with Client(server) as client:
         tools = await client.list_tools()
     return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]
 
 
 async def registered_tools() -> list[Any]:
     """The server's tools as FastMCP holds them, unfiltered by middleware."""
-    return list(await mcp.list_tools(run_middleware=False))
+    tools = {tool.name: tool for tool in await mcp.list_tools(run_middleware=False)}
+    return list(tools.values())
 
 
 def _digest(value: Any) -> str | None:
@@ -41,12 +45,12 @@ def _digest(value: Any) -> str | None:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def lock_data(tools: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per tool: its name, hashes of its input and output schemas, its annotations and its size in tokens."""
-    entries = []
+def entries(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per tool: its name, hashes of its input and output schemas, its annotations and its size."""
+    found = []
     for tool in sorted(tools, key=lambda t: t["name"]):
         size = len(json.dumps(tool, separators=(",", ":"), ensure_ascii=False).encode())
-        entries.append(
+        found.append(
             {
                 "name": tool["name"],
                 "input_schema": _digest(tool.get("inputSchema")),
@@ -56,30 +60,58 @@ def lock_data(tools: list[dict[str, Any]]) -> dict[str, Any]:
                 "tokens": math.ceil(size / 4),
             }
         )
+    return found
+
+
+def totals(found: list[dict[str, Any]]) -> dict[str, int]:
     return {
-        "estimator": ESTIMATOR,
-        "total": {
-            "tools": len(entries),
-            "bytes": sum(e["bytes"] for e in entries),
-            "tokens": sum(e["tokens"] for e in entries),
-        },
-        "tools": entries,
+        "tools": len(found),
+        "bytes": sum(e["bytes"] for e in found),
+        "tokens": sum(e["tokens"] for e in found),
     }
+
+
+def lock_data(
+    tools: list[dict[str, Any]], operations: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The exposed tools (what tools/list shows) and, under `full`, the size of every operation as a tool;
+    with discovery, `operations` lists those one by one."""
+    exposed = entries(tools)
+    full = exposed if operations is None else entries(operations)
+    data: dict[str, Any] = {
+        "estimator": ESTIMATOR,
+        "exposure": EXPOSURE,
+        "total": totals(exposed),
+        "full": totals(full),
+        "tools": exposed,
+    }
+    if operations is not None:
+        data["operations"] = full
+    return data
 
 
 def lock_text(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+async def surfaces() -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """tools/list, and the full tool list when it differs (discovery)."""
+    tools = await listed_tools()
+    return tools, None
+
+
 def main(argv: list[str]) -> int:
-    tools = asyncio.run(listed_tools())
-    text = lock_text(lock_data(tools))
+    tools, operations = asyncio.run(surfaces())
+    text = lock_text(lock_data(tools, operations))
     if "--tools" in argv:
-        # ASCII: line separators in spec text (U+2028) must not split the one line a reader takes.
-        sys.stdout.write(json.dumps(tools) + "\n")
+        # Every tool a client can reach, listed or through discovery. ASCII: line separators in spec text
+        # (U+2028) must not split the one line a reader takes.
+        reachable = {tool["name"]: tool for tool in [*(operations or []), *tools]}
+        sys.stdout.write(json.dumps(list(reachable.values())) + "\n")
     if "--write" in argv:
         LOCK_FILE.write_text(text, encoding="utf-8")
-        SCHEMAS_FILE.write_text(record(asyncio.run(registered_tools()), tools), encoding="utf-8")
+        listed = [*(operations or []), *tools]
+        SCHEMAS_FILE.write_text(record(asyncio.run(registered_tools()), listed), encoding="utf-8")
     elif "--check" in argv:
         if not LOCK_FILE.exists() or LOCK_FILE.read_text(encoding="utf-8") != text:
             print(

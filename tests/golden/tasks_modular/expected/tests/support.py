@@ -18,10 +18,11 @@ from src.security import SCOPES_SUPPORTED
 
 # Query parameters the server adds itself (its credential); tool arguments never set them.
 SERVER_QUERY = frozenset()
-
 # The tool the generic tests (identity, logging) call, with arguments and a backend answer that fit it.
 PROBE_TOOL = "list_tasks"
 PROBE_ARGUMENTS = {"completed": True}
+# The operation it runs: the tool itself.
+PROBE_OPERATION = PROBE_TOOL
 PROBE_STATUS = 200
 PROBE_RESPONSE = []
 

@@ -13,6 +13,7 @@ from tests.support import (
     AUDIENCE,
     ISSUER,
     PROBE_ARGUMENTS,
+    PROBE_OPERATION,
     PROBE_STATUS,
     PROBE_TOOL,
     queue_probe_reply,
@@ -104,8 +105,8 @@ async def test_tool_calls_are_audited(client, backend_mock, captured):
         record for record in captured.records if getattr(record, "event", None) == "tool_call"
     ]
     assert [(record.tool, record.user_id, record.outcome) for record in audits] == [
-        (PROBE_TOOL, "alice", "success"),
-        (PROBE_TOOL, "alice", "not_found_error"),
+        (PROBE_OPERATION, "alice", "success"),
+        (PROBE_OPERATION, "alice", "not_found_error"),
     ]
     assert all(record.duration_ms >= 0 for record in audits)
     calls = [

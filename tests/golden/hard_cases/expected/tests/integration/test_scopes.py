@@ -9,7 +9,14 @@ from fastmcp.server.auth.providers.jwt import RSAKeyPair
 
 from src.security import SCOPES_SUPPORTED, TOOL_SCOPES
 from tests.served import client, dev_tokens, served
-from tests.support import AUDIENCE, ISSUER, PROBE_ARGUMENTS, PROBE_TOOL, queue_probe_reply
+from tests.support import (
+    AUDIENCE,
+    ISSUER,
+    PROBE_ARGUMENTS,
+    PROBE_OPERATION,
+    PROBE_TOOL,
+    queue_probe_reply,
+)
 
 # The probe tool gets a scope of its own here, whatever the spec said, so that every project tests this.
 NEEDED = "probe:use"
@@ -19,10 +26,12 @@ NEEDED = "probe:use"
 def probe_needs_a_scope(monkeypatch: pytest.MonkeyPatch) -> None:
     import src.security as security
 
-    monkeypatch.setattr(security, "TOOL_SCOPES", {**TOOL_SCOPES, PROBE_TOOL: frozenset({NEEDED})})
+    monkeypatch.setattr(
+        security, "TOOL_SCOPES", {**TOOL_SCOPES, PROBE_OPERATION: frozenset({NEEDED})}
+    )
 
 
-async def listed(base: str, token: str) -> set[str]:
+async def listed(base: str, token: str | None) -> set[str]:
     async with client(base, token) as caller:
         return {tool.name for tool in await caller.list_tools()}
 
@@ -40,7 +49,7 @@ async def test_a_caller_without_the_scope_sees_fewer_tools_and_is_refused(
         async with client(base, tokens["alice"]) as alice:
             allowed = await alice.call_tool(PROBE_TOOL, PROBE_ARGUMENTS, raise_on_error=False)
 
-    assert PROBE_TOOL in seen_by_alice and PROBE_TOOL not in seen_by_bob
+    assert PROBE_OPERATION in seen_by_alice and PROBE_OPERATION not in seen_by_bob
     # Bob sees every tool that needs no scope (the table as generated, plus the probe here).
     assert seen_by_bob == {
         name for name in seen_by_alice if name not in TOOL_SCOPES and name != PROBE_TOOL
@@ -67,19 +76,19 @@ async def test_jwt_scopes_decide_too(monkeypatch, backend_mock, probe_needs_a_sc
         narrow = key.create_token(
             subject="dave", issuer=ISSUER, audience=AUDIENCE, scopes=["other"]
         )
-        assert PROBE_TOOL in await listed(base, granted)
-        assert PROBE_TOOL not in await listed(base, narrow)
+        assert PROBE_OPERATION in await listed(base, granted)
+        assert PROBE_OPERATION not in await listed(base, narrow)
 
 
 async def test_an_anonymous_http_caller_holds_no_scope(
     monkeypatch, backend_mock, probe_needs_a_scope
 ):
     async with served(monkeypatch, MCP_ALLOW_ANONYMOUS="true") as base:
+        names = await listed(base, None)
         async with client(base) as anonymous:
-            names = {tool.name for tool in await anonymous.list_tools()}
             refused = await anonymous.call_tool(PROBE_TOOL, PROBE_ARGUMENTS, raise_on_error=False)
 
-    assert PROBE_TOOL not in names
+    assert PROBE_OPERATION not in names
     assert json.loads(refused.content[0].text)["error_type"] == "authorization_error"
     assert backend_mock.requests == []
 

@@ -20,7 +20,7 @@ from src.tools.get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12 imp
     GET_PET_BY_ID_WITH_A_VERY_LONG_OPERATION_ID_THAT_KEEPS_8D1E12 as PROBE,
 )  # noqa: E402
 from src.tracing import configure_tracing  # noqa: E402
-from tests.support import PROBE_ARGUMENTS, PROBE_TOOL, queue_probe_reply  # noqa: E402
+from tests.support import PROBE_ARGUMENTS, PROBE_OPERATION, PROBE_TOOL, queue_probe_reply  # noqa: E402
 
 _EXPORTER = InMemorySpanExporter()
 
@@ -50,9 +50,11 @@ async def test_a_tool_call_and_each_backend_attempt_have_spans_and_the_backend_g
     (call,) = [
         span
         for span in finished
-        if span.name == f"tools/call {PROBE_TOOL}" and span.kind == SpanKind.SERVER
+        if span.name == f"tools/call {PROBE_OPERATION}" and span.kind == SpanKind.SERVER
     ]
-    attempts = [span for span in finished if span.attributes.get("mcp.tool.name") == PROBE_TOOL]
+    attempts = [
+        span for span in finished if span.attributes.get("mcp.tool.name") == PROBE_OPERATION
+    ]
     assert [span.attributes.get("error.type") for span in attempts] == ["connection_error", None]
     assert attempts[1].attributes["http.response.status_code"] == 200
     assert all(
@@ -74,7 +76,7 @@ async def test_span_names_carry_the_route_not_the_values(spans, client, backend_
     (attempt,) = [
         span
         for span in spans.get_finished_spans()
-        if span.attributes.get("mcp.tool.name") == PROBE_TOOL
+        if span.attributes.get("mcp.tool.name") == PROBE_OPERATION
     ]
     # The operation's path as the spec writes it: argument values could be personal, and would make every
     # span name unique.

@@ -20,6 +20,7 @@ from tests.support import (
     AUDIENCE,
     ISSUER,
     PROBE_ARGUMENTS,
+    PROBE_OPERATION,
     PROBE_TOOL,
     queue_probe_reply,
 )
@@ -238,11 +239,11 @@ async def test_metrics_count_calls_and_never_name_a_user_or_a_secret(
     def delta(name: str, **labels: str) -> float:
         return count(after, name, **labels) - count(before, name, **labels)
 
-    assert delta("mcp_tool_calls_total", tool=PROBE_TOOL, outcome="success") == 1
-    assert delta("mcp_tool_calls_total", tool=PROBE_TOOL, outcome="not_found_error") == 1
+    assert delta("mcp_tool_calls_total", tool=PROBE_OPERATION, outcome="success") == 1
+    assert delta("mcp_tool_calls_total", tool=PROBE_OPERATION, outcome="not_found_error") == 1
     assert delta("mcp_tool_calls_total", tool="unknown", outcome="validation_error") == 1
-    assert delta("mcp_backend_requests_total", tool=PROBE_TOOL, status="404") == 1
-    assert delta("mcp_tool_call_duration_seconds_count", tool=PROBE_TOOL) == 2
+    assert delta("mcp_backend_requests_total", tool=PROBE_OPERATION, status="404") == 1
+    assert delta("mcp_tool_call_duration_seconds_count", tool=PROBE_OPERATION) == 2
     values = {value for sample in samples(after) for value in sample.labels.values()}
     for secret in (user, tokens[user]):
         assert not [value for value in values if secret in value], secret

@@ -18,7 +18,7 @@ from opentelemetry.trace import SpanKind  # noqa: E402
 from src.config import ConfigError, get_settings, reset_settings  # noqa: E402
 from src.tools import GET_NOTE as PROBE  # noqa: E402
 from src.tracing import configure_tracing  # noqa: E402
-from tests.support import PROBE_ARGUMENTS, PROBE_TOOL, queue_probe_reply  # noqa: E402
+from tests.support import PROBE_ARGUMENTS, PROBE_OPERATION, PROBE_TOOL, queue_probe_reply  # noqa: E402
 
 _EXPORTER = InMemorySpanExporter()
 
@@ -48,9 +48,11 @@ async def test_a_tool_call_and_each_backend_attempt_have_spans_and_the_backend_g
     (call,) = [
         span
         for span in finished
-        if span.name == f"tools/call {PROBE_TOOL}" and span.kind == SpanKind.SERVER
+        if span.name == f"tools/call {PROBE_OPERATION}" and span.kind == SpanKind.SERVER
     ]
-    attempts = [span for span in finished if span.attributes.get("mcp.tool.name") == PROBE_TOOL]
+    attempts = [
+        span for span in finished if span.attributes.get("mcp.tool.name") == PROBE_OPERATION
+    ]
     assert [span.attributes.get("error.type") for span in attempts] == ["connection_error", None]
     assert attempts[1].attributes["http.response.status_code"] == 200
     assert all(
@@ -72,7 +74,7 @@ async def test_span_names_carry_the_route_not_the_values(spans, client, backend_
     (attempt,) = [
         span
         for span in spans.get_finished_spans()
-        if span.attributes.get("mcp.tool.name") == PROBE_TOOL
+        if span.attributes.get("mcp.tool.name") == PROBE_OPERATION
     ]
     # The operation's path as the spec writes it: argument values could be personal, and would make every
     # span name unique.

@@ -3,12 +3,12 @@
 
 import json
 
-from src.surface import LOCK_FILE, listed_tools, lock_data
+from src.surface import LOCK_FILE, lock_data, surfaces
 
 
 async def test_the_lock_records_the_tools_as_they_are():
     recorded = json.loads(LOCK_FILE.read_text(encoding="utf-8"))
-    current = lock_data(await listed_tools())
+    current = lock_data(*await surfaces())
     # After a deliberate change: `python -m src.surface --write` (mcpgen update does it too).
     assert recorded == current, (
         "mcp-tools.lock is stale: run python -m src.surface --write and review the diff"

@@ -1,0 +1,166 @@
+"""The one call every tool makes: send the operation for the caller, check the answer, report failures typed."""
+
+import base64
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+from fastmcp import Context
+from pydantic import TypeAdapter, ValidationError
+
+from .client import get_backend
+from .config import get_settings
+from .confirmation import confirm_destructive
+from .identity import Caller, current_caller
+from .schemas.errors import BackendError
+
+audit = logging.getLogger(f"{__name__}.audit")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An HTTP operation of the backend, as a tool calls it."""
+
+    tool: str
+    method: str
+    path: str
+    request_body: Literal["json", "form", "multipart", "binary", "text"] | None = None
+    content_type: str | None = None
+    response: Literal["json", "text", "binary", "empty"] = "json"
+    # error_type → suggestions specific to this tool, shown before the generic ones.
+    suggestions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Multipart fields that carry a file as base64 text.
+    files: tuple[str, ...] = ()
+    # Path parameters whose value is itself a path ("docs/guide.md"): their "/" separate segments. Every
+    # other path parameter is one segment, and a "/" in it is refused rather than sent.
+    reserved_path: tuple[str, ...] = ()
+    # The tool declares a loose return type (its full output schema would be too large for tools/list):
+    # the answer is still validated against `result_type`, then handed back as plain JSON data.
+    plain_output: bool = False
+    # The header the spec declares for idempotency keys (Idempotency-Key): the client sends one key per call
+    # with every attempt, and so may retry even a POST.
+    idempotency_header: str | None = None
+    # Destructive: the user confirms before it runs (see confirmation.py).
+    confirm: bool = False
+
+
+async def invoke(
+    ctx: Context,
+    operation: Operation,
+    result_type: Any,
+    *,
+    path: Mapping[str, Any] | None = None,
+    query: Mapping[str, Any] | None = None,
+    headers: Mapping[str, Any] | None = None,
+    cookies: Mapping[str, Any] | None = None,
+    body: Any = None,
+    confirm: bool = False,
+) -> Any:
+    """Call the backend for the current caller and return the result as `result_type`.
+
+    Mapping keys are wire names and None values are left out. `body` is a mapping of wire names, a model,
+    or for "binary" and "text" bodies the content itself. `confirm` is the tool's confirm argument, for
+    operations that need the user's confirmation. Every failure becomes a ToolError whose text is an
+    ErrorResponse.
+    """
+    started = time.perf_counter()
+    caller: Caller | None = None
+    outcome = "internal_error"
+    try:
+        if operation.confirm:
+            question = await confirm_destructive(
+                ctx, operation, {**(path or {}), **(query or {})}, confirm
+            )
+            if question is not None:
+                outcome = "input_required"
+                return question  # the client puts it to the user, then calls again with the answer
+        caller = current_caller(get_settings())
+        response = await get_backend().send(
+            operation, caller, path=path, query=query, headers=headers, cookies=cookies, body=body
+        )
+        result = _result(
+            operation, result_type, response.status_code, response.content, response.text
+        )
+        if operation.plain_output:
+            result = _adapter(result_type).dump_python(result, mode="json", by_alias=True)
+        outcome = "success"
+        return result
+    except BackendError as error:
+        outcome = error.error_type
+        raise error.to_tool_error(operation.suggestions.get(error.error_type, ())) from error
+    finally:
+        audit.info(
+            "tool %s: %s",
+            operation.tool,
+            outcome,
+            extra={
+                "event": "tool_call",
+                "tool": operation.tool,
+                "request_id": _request_id(ctx),
+                "user_id": caller.user_id if caller else None,
+                "outcome": outcome,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+
+
+def _request_id(ctx: Context | None) -> str | None:
+    # Ties the audit record to the MCP request, when there is one (not in direct calls from tests or scripts).
+    context = ctx.request_context if ctx is not None else None
+    return str(context.request_id) if context is not None else None
+
+
+def _result(operation: Operation, result_type: Any, status: int, content: bytes, text: str) -> Any:
+    if not content.strip():
+        if result_type is None:
+            return f"{operation.tool} succeeded (HTTP {status})."
+        return _validate(operation, result_type, None)
+    if operation.response == "binary":
+        encoded = base64.b64encode(content).decode()
+        return encoded if result_type is None else _validate(operation, result_type, encoded)
+    if result_type is None:
+        return text
+    if operation.response == "json":
+        try:
+            return _adapter(result_type).validate_json(content)
+        except ValidationError as error:
+            raise _mismatch(operation, error) from None
+    return _validate(operation, result_type, text)
+
+
+def _validate(operation: Operation, result_type: Any, value: Any) -> Any:
+    try:
+        return _adapter(result_type).validate_python(value)
+    except ValidationError as error:
+        raise _mismatch(operation, error) from None
+
+
+def _adapter(result_type: Any) -> TypeAdapter[Any]:
+    try:
+        return _cached_adapter(result_type)
+    except TypeError:  # an unhashable type expression: built each time rather than cached
+        return TypeAdapter(result_type)
+
+
+@cache
+def _cached_adapter(result_type: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(result_type)
+
+
+def _mismatch(operation: Operation, error: ValidationError) -> BackendError:
+    problems = [
+        f"{'.'.join(str(part) for part in item['loc']) or 'response'}: {item['msg']}"
+        for item in error.errors()[:5]
+    ]
+    return BackendError(
+        "backend_error",
+        f"The backend's answer to {operation.method} {operation.path} does not match its API description.",
+        details={"problems": problems, "count": error.error_count()},
+        hints=(
+            "This is a mismatch between the backend and its OpenAPI spec, not a problem with the arguments.",
+            "Report it to the server's operator; regenerating the server from the current spec may fix it.",
+        ),
+    )
