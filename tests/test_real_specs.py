@@ -81,8 +81,8 @@ def test_large_spec_generates_a_project_that_passes_its_own_tests(name, tmp_path
 
 @pytest.mark.slow
 def test_kubernetes_generates_a_project_that_lists_every_operation(tmp_path):
-    """1,123 operations: its own suite takes over 15 minutes here, too long for CI; it generates clean and every
-    tool imports and lists."""
+    """1,123 operations: its own suite takes over 15 minutes here, too long for CI; it generates clean, and
+    every tool imports and lists."""
     out = tmp_path / "project"
     result = generate(Request(spec=str(shared_spec("kubernetes.json")), out=out, tools="all"))
     assert ruff_findings(out) == []
