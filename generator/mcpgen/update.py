@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from . import __version__
+from .code_scan import TOOL_SCHEMAS
 from .contract import Answers
 from .errors import MCPGenError
 from .exposure import with_exposure
@@ -34,7 +35,11 @@ from .template_files import template_root
 from .template_store import released_versions, resolve_version, store_location
 
 # Files mcpgen writes beside the template's: merged by rewriting, never by Copier.
-MCPGEN_FILES = frozenset({ANSWERS_FILE, SPEC_FILE, PROJECT_FILE, NOTES_FILE, LOCK_FILE, REVIEW_FILE})
+# Written by mcpgen after the merge (the lock and the schema record by the project's own src.surface), never
+# merged: a render that measured its tools has them, one that did not has not.
+MCPGEN_FILES = frozenset(
+    {ANSWERS_FILE, SPEC_FILE, PROJECT_FILE, NOTES_FILE, LOCK_FILE, REVIEW_FILE, TOOL_SCHEMAS}
+)
 # Template versions whose answers are the data contract (`contract.py`); 2.1 took code as strings.
 CONTRACT_2_VERSIONS = ("2.0", "2.2")
 
