@@ -34,9 +34,8 @@ from .security_review import REVIEW_FILE, write_security_review
 from .template_files import template_root
 from .template_store import released_versions, resolve_version, store_location
 
-# Files mcpgen writes beside the template's: merged by rewriting, never by Copier.
-# Written by mcpgen after the merge (the lock and the schema record by the project's own src.surface), never
-# merged: a render that measured its tools has them, one that did not has not.
+# Files mcpgen writes beside the template's, after the merge, never merged by it: the lock and the schema
+# record come from the project's own src.surface (a render that measured its tools has them, the old one not).
 MCPGEN_FILES = frozenset(
     {ANSWERS_FILE, SPEC_FILE, PROJECT_FILE, NOTES_FILE, LOCK_FILE, REVIEW_FILE, TOOL_SCHEMAS}
 )
