@@ -9,6 +9,7 @@ from mcpgen.naming import (
     TOOL_NAME_PATTERN,
     OperationKey,
     class_name,
+    counted,
     field_identifier,
     function_name,
     python_identifier,
@@ -130,3 +131,7 @@ def test_every_name_the_server_template_imports_is_kept_from_tool_functions():
         if found and "{{ name }}" not in line:
             imported |= {name.strip() for name in found.group(1).split(",")}
     assert imported and imported <= SERVER_MODULE_NAMES
+
+
+def test_counts_are_singular_for_one():
+    assert [counted(n, "tool") for n in (0, 1, 3, 1200)] == ["0 tools", "1 tool", "3 tools", "1,200 tools"]

@@ -185,6 +185,22 @@ def _probe(project: Project) -> str:
     return chosen.name
 
 
+def _first_calls(project: Project) -> list[str]:
+    """The tools a fresh server's first call goes to in the generated first-call test: one returning a model
+    and one returning a list, where the API has them; fewest arguments first."""
+    callable_ = sorted(
+        (
+            t
+            for t in project.tools
+            if not t.untestable and not t.confirm and t.response.kind == "json" and t.response.type
+        ),
+        key=lambda t: (len(t.params), t.name),
+    )
+    kinds = (lambda ref: ref.model is not None, lambda ref: ref.items is not None)
+    firsts = (next((t.name for t in callable_ if returns(t.response.type)), None) for returns in kinds)
+    return [name for name in firsts if name is not None]
+
+
 def build_answers(
     project: Project,
     layout: Layout,
@@ -225,6 +241,7 @@ def build_answers(
         tools=tools,
         models=[_model(m, m.name in shown) for m in project.models],
         probe=_probe(project),
+        first_calls=_first_calls(project),
         skipped=[SkippedData(method=s.method, path=s.path, reason=s.reason) for s in project.skipped],
         confirm_destructive=confirm_destructive,
     )

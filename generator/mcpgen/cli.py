@@ -20,6 +20,7 @@ from . import __version__
 from .errors import MCPGenError
 from .exposure import DEFAULT_BUDGET
 from .generate import Request, generate, is_generated_project, prepare, resolve_exposure
+from .naming import counted
 from .update import UpdateRequest, update
 
 
@@ -481,10 +482,10 @@ def from_openapi(
         typer.echo(f"warning: {warning}", err=True)
     verb = "would write" if dry_run else "wrote"
     typer.echo(
-        f"{verb} {out} ({len(result.files)} files): {len(result.project.tools)} tools, "
+        f"{verb} {out} ({counted(len(result.files), 'file')}): {counted(len(result.project.tools), 'tool')}, "
         f"layout {result.layout.name}, "
         f"pattern {result.project.auth.pattern}, {len(result.project.skipped)} skipped, "
-        f"{len(result.warnings)} warnings in {result.seconds:.1f}s"
+        f"{counted(len(result.warnings), 'warning')} in {result.seconds:.1f}s"
     )
     _report_exposure(result)
     if not dry_run:

@@ -199,6 +199,9 @@ class Answers(_Record):
     tools: list[ToolData]
     models: list[ModelData]
     probe: str  # the tool the generic generated tests call
+    # The tools the first-call test calls as a freshly started server's first call: one that returns a model
+    # and one that returns a list, where the API has them. Additive: old answers have none.
+    first_calls: list[str] = Field(default_factory=list)
     skipped: list[SkippedData] = Field(default_factory=list)
     # Generated with --confirm-destructive: destructive tools ask the user before they run.
     confirm_destructive: bool = False

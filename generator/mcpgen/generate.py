@@ -19,6 +19,7 @@ from .ir.build import BuildOptions, build_project
 from .ir.model import Project
 from .layout import Layout, decide_layout
 from .load import load_spec
+from .naming import counted
 from .post import Surface, check_python_parses, list_files, ruff_findings, write_tool_lock
 from .projectfile import ProjectOptions, write_options
 from .render import ANSWERS_FILE, SPEC_FILE, render, spec_digest, spec_text
@@ -252,7 +253,7 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     prepared = prepare(request, progress)
     project, layout, warnings = prepared.project, prepared.layout, prepared.warnings
     say(f"layout {layout.name}: {layout.reason}; pattern {project.auth.pattern}: {project.auth.reason}")
-    say(f"rendering {len(project.tools)} tools and {len(project.models)} models")
+    say(f"rendering {counted(len(project.tools), 'tool')} and {counted(len(project.models), 'model')}")
     version = resolve_version(request.template_version) if request.template_version else None
     answers = prepared.answers
     with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch:

@@ -341,3 +341,8 @@ def tool_names(keys: list[OperationKey]) -> list[str]:
         assert TOOL_NAME_PATTERN.match(name), name
         names.append(name)
     return names
+
+
+def counted(number: int, noun: str) -> str:
+    """The number with its noun, plural unless one: "1 warning", "3 tools"."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"

@@ -201,9 +201,24 @@ class _YamlMeasure:
 
 
 def _measure_yaml(text: str, source: str) -> None:
-    """Walk the YAML events once, before PyYAML builds (and, for aliases, shares) any object."""
+    """Walk the YAML events once, before PyYAML builds (and, for aliases, shares) any object.
+
+    The C parser reads ahead and has limits of its own (libyaml stops deep flow collections, in words that
+    change between releases): when it fails, the pure-Python parser walks the events again, so that mcpgen's
+    own limits, or the real syntax error, are what the message says."""
+    try:
+        _walk_yaml(_SpecLoader(text), source)
+    except yaml.YAMLError as exc:
+        if _SafeLoader is not yaml.SafeLoader:
+            try:
+                _walk_yaml(yaml.SafeLoader(text), source)
+            except yaml.YAMLError as found:
+                raise _yaml_error(found, source) from found
+        raise _yaml_error(exc, source) from exc
+
+
+def _walk_yaml(loader: Any, source: str) -> None:
     measure = _YamlMeasure(source)
-    loader = _SpecLoader(text)
     try:
         while loader.check_event():
             event = loader.get_event()
@@ -215,7 +230,5 @@ def _measure_yaml(text: str, source: str) -> None:
                 measure.finish(event)
             elif isinstance(event, AliasEvent):
                 measure.alias(event)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, source) from exc
     finally:
         loader.dispose()

@@ -672,8 +672,18 @@ class _Builder:
             kind="json",
             status=status,
             type=ref,
-            sample=self.sample(schema) if schema is not None else {},
+            sample=self.response_sample(schema) if schema is not None else {},
         )
+
+    def response_sample(self, schema: Any) -> Any:
+        """A backend answer for the generated tests. A list answer holds one item (where a sample would
+        have none), so that the tests see its items validated and handed back."""
+        sample = self.sample(schema)
+        resolved = self.deref(schema)
+        if sample == [] and isinstance(resolved, dict) and resolved.get("maxItems") != 0:
+            if isinstance(resolved.get("items"), dict):
+                return [self.sample(resolved["items"])]
+        return sample
 
     # ---- relations ------------------------------------------------------------------------------------
 

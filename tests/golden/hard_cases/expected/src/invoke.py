@@ -6,10 +6,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from fastmcp import Context
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .client import get_backend
 from .config import get_settings
@@ -142,12 +142,26 @@ def _adapter(result_type: Any) -> TypeAdapter[Any]:
     try:
         return _cached_adapter(result_type)
     except TypeError:  # an unhashable type expression: built each time rather than cached
+        _build_models(result_type)
         return TypeAdapter(result_type)
 
 
 @cache
 def _cached_adapter(result_type: Any) -> TypeAdapter[Any]:
+    _build_models(result_type)
     return TypeAdapter(result_type)
+
+
+def _build_models(annotation: Any) -> None:
+    """Build the model classes a result is an instance of at its top: the type itself, list items, union
+    members. The models are built on first use (`defer_build`), and validating through an adapter leaves a
+    class's own serializer unbuilt before pydantic 2.14, which FastMCP serializes results with."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if not annotation.__pydantic_complete__:
+            annotation.model_rebuild()
+        return
+    for member in get_args(annotation):
+        _build_models(member)
 
 
 def _mismatch(operation: Operation, error: ValidationError) -> BackendError:

@@ -30,22 +30,28 @@ mcp.custom_route("/metrics", methods=["GET"])(metrics)
 
 # Three tools find, describe and run any of the API's 6 operations, so that tools/list stays
 # small whatever the API's size.
-mcp.tool(
+add_tool(
+    mcp,
     search_operations,
+    name="search_operations",
     title="Search operations",
     annotations=ToolAnnotations(
         readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
     ),
 )
-mcp.tool(
+add_tool(
+    mcp,
     describe_operation,
+    name="describe_operation",
     title="Describe an operation",
     annotations=ToolAnnotations(
         readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
     ),
 )
-mcp.tool(
+add_tool(
+    mcp,
     call_operation,
+    name="call_operation",
     title="Call an operation",
     annotations=ToolAnnotations(
         readOnlyHint=False, destructiveHint=True, idempotentHint=False, openWorldHint=False

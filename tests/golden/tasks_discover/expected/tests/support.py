@@ -24,7 +24,9 @@ PROBE_OPERATION = "list_tasks"
 PROBE_TOOL = "call_operation"
 PROBE_ARGUMENTS = {"name": PROBE_OPERATION, "arguments": {"completed": True}}
 PROBE_STATUS = 200
-PROBE_RESPONSE = []
+PROBE_RESPONSE = [
+    {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"}
+]
 
 # JWTs of the tests' callers are signed for this issuer and audience, and grant every scope a tool needs
 # (tests of the scopes themselves mint narrower tokens).

@@ -6,9 +6,13 @@ FastMCP derives a tool's input and output schemas from its function's signature 
 of tools that is most of the server's start. `python -m src.surface --write` (run by mcpgen and after every
 `copier update`) records them in tool_schemas.json beside a digest of the module each tool is defined in and
 of the models module. At start, `add_tool` registers a tool whose sources are unchanged with its recorded
-schemas (with their `$ref`s inlined, as tools/list sends them), and any other tool (edited, added by hand, or
-after a FastMCP or pydantic upgrade) exactly as `mcp.tool` does. Arguments are still validated against the function's signature, by a validator FastMCP
-builds on the tool's first call; tests/contract/test_tool_schemas.py checks that the record matches.
+schemas (with their `$ref`s inlined, as tools/list sends them), and any other tool (edited or added by hand)
+exactly as `mcp.tool` does. Arguments are still validated against the function's signature, by a validator
+FastMCP builds on the tool's first call.
+
+The record names no library version: tests/contract/test_tool_schemas.py checks that it is what the installed
+FastMCP and pydantic derive, so an upgrade that changes a schema fails there (rewrite it with `--write`)
+instead of every upgrade discarding it.
 """
 
 import hashlib
@@ -16,15 +20,15 @@ import inspect
 import json
 import sys
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, get_type_hints
 
 from fastmcp import FastMCP
 from fastmcp.server.dependencies import transform_context_annotations
-from fastmcp.tools import FunctionTool
+from fastmcp.tools import FunctionTool, ToolResult
 from fastmcp.utilities.json_schema import dereference_refs
 from fastmcp.utilities.tasks import TaskConfig
+from fastmcp.utilities.types import get_cached_typeadapter
 from mcp.types import ToolAnnotations
 
 SCHEMAS_FILE = Path(__file__).with_name("tool_schemas.json")
@@ -46,7 +50,7 @@ def add_tool(
         mcp.tool(fn, name=name, title=title, annotations=annotations, tags=tags)
         return
     mcp.add_tool(
-        FunctionTool(
+        RecordedTool(
             fn=transform_context_annotations(fn),
             return_type=_return_type(fn),
             name=name,
@@ -61,18 +65,50 @@ def add_tool(
     )
 
 
+class RecordedTool(FunctionTool):
+    """A tool registered with its recorded schemas; its results always carry text.
+
+    FastMCP serializes a result through its cached TypeAdapter of the return type, which its own registration
+    builds while deriving the output schema. Registered from the record, that adapter of a model (the models
+    are `defer_build`) is still a placeholder, and FastMCP 4.2 cannot serialize through one: it is built on
+    the tool's first result instead, so that the server still starts without building any model.
+    """
+
+    def convert_result(self, raw_value: Any) -> ToolResult:
+        _build_result_adapter(self.return_type)
+        result = super().convert_result(raw_value)
+        if result.content or result.structured_content is None:
+            return result
+        # FastMCP sends an empty list as no content at all; a client that reads only text would see nothing.
+        structured = result.structured_content
+        wrapped = (result.meta or {}).get("fastmcp", {}).get("wrap_result")
+        text = json.dumps(structured["result"] if wrapped else structured, ensure_ascii=False)
+        return ToolResult(content=text, structured_content=structured, meta=result.meta)
+
+
+def _build_result_adapter(return_type: Any) -> None:
+    if return_type in (None, Any, inspect.Signature.empty) or isinstance(return_type, str):
+        return
+    if isinstance(return_type, type) and issubclass(return_type, ToolResult):
+        return  # passed through as it is
+    try:
+        adapter = get_cached_typeadapter(return_type)
+    except (
+        TypeError
+    ):  # unhashable: FastMCP cannot cache its adapter either, and builds one per result
+        return
+    if not adapter.pydantic_complete:
+        adapter.rebuild()
+
+
 def source_digest(fn: Any) -> str:
     """The digest of the module that defines `fn`: any edit to it, and the tool is introspected again."""
     return _file_digest(sys.modules[fn.__module__].__file__)
 
 
 def basis() -> dict[str, str]:
-    """What every recorded schema also depends on: the models module and the libraries that read them."""
-    return {
-        "models": _file_digest(str(MODELS_FILE)),
-        "fastmcp": version("fastmcp"),
-        "pydantic": version("pydantic"),
-    }
+    """What every recorded schema also depends on: the models module."""
+    return {"models": _file_digest(str(MODELS_FILE))}
 
 
 def record(mcp_tools: list[Any], listed: list[dict[str, Any]] = ()) -> str:
@@ -119,7 +155,7 @@ def _recorded() -> dict[str, Any]:
         data = json.loads(SCHEMAS_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"tools": {}}
-    # A changed models module or library may change any schema: then every tool is introspected.
+    # A changed models module may change any schema: then every tool is introspected.
     return data if data.get("basis") == basis() else {"tools": {}}
 
 

@@ -24,7 +24,9 @@ PROBE_ARGUMENTS = {"completed": True}
 # The operation it runs: the tool itself.
 PROBE_OPERATION = PROBE_TOOL
 PROBE_STATUS = 200
-PROBE_RESPONSE = []
+PROBE_RESPONSE = [
+    {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"}
+]
 
 # JWTs of the tests' callers are signed for this issuer and audience, and grant every scope a tool needs
 # (tests of the scopes themselves mint narrower tokens).

@@ -7,7 +7,7 @@ from tests.support import assert_sent
 ARGUMENTS = {"limit": 1, "q": "string"}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"limit": ("query", "limit"), "q": ("query", "q")}
-RESPONSE = []
+RESPONSE = [{"id": 1, "text": "string", "pinned": False}]
 
 
 async def test_list_notes_sends_the_operation(backend_mock, client):

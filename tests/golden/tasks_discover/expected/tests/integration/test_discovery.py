@@ -39,6 +39,14 @@ async def test_tools_list_has_the_discovery_tools_and_the_pinned_ones(client):
     assert names == DISCOVERY_TOOLS | PINNED
 
 
+async def test_a_search_that_finds_nothing_still_answers_in_text(client):
+    result = await client.call_tool("search_operations", {"query": "zqxv wqjk"})
+
+    # An empty list is no content at all to FastMCP; a client that reads only text must still see the answer.
+    assert result.structured_content == {"result": []}
+    assert [block.text for block in result.content] == ["[]"]
+
+
 async def test_search_finds_an_operation_by_the_words_of_its_name(client):
     found = await search(client, PROBE_OPERATION.replace("_", " "), limit=50)
 

@@ -7,7 +7,9 @@ from tests.support import assert_sent
 ARGUMENTS = {"completed": True}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"completed": ("query", "completed")}
-RESPONSE = []
+RESPONSE = [
+    {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"}
+]
 
 
 async def test_list_tasks_sends_the_operation(backend_mock, client):
