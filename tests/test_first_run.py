@@ -113,7 +113,8 @@ def _imported_distributions(files: list[Path]) -> set[str]:
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
+                # The names may be submodules: in a namespace package (opentelemetry) they tell its owner.
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
             for name in names:
                 top = name.split(".")[0]
                 if top in sys.stdlib_module_names or top in ("src", "tests", "backend_patches"):
@@ -124,13 +125,21 @@ def _imported_distributions(files: list[Path]) -> set[str]:
 
 
 def _distribution_of(module: str, candidates: list[str]) -> str:
-    """The distribution that holds `module`: in a namespace package (opentelemetry) several share the top."""
+    """The distribution that holds `module`: in a namespace package (opentelemetry) several share the top, so
+    the longest part of the dotted name that is one candidate's file or folder decides."""
     if len(candidates) == 1:
         return candidates[0]
-    folder = module.replace(".", "/")
-    for candidate in candidates:
-        if any(str(file).startswith(folder) for file in distribution(candidate).files or []):
-            return candidate
+    files = {candidate: [str(file) for file in distribution(candidate).files or []] for candidate in candidates}
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        path = "/".join(parts[:end])
+        holders = [
+            candidate
+            for candidate in candidates
+            if any(file == f"{path}.py" or file.startswith(f"{path}/") for file in files[candidate])
+        ]
+        if len(holders) == 1:
+            return holders[0]
     return candidates[0]
 
 
