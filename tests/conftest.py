@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpgen.template_store import STORE_ENV
+from mcpgen.render import STORE_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SPECS = REPO.parent / "shared" / "specs"

@@ -13,9 +13,8 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
-from mcpgen import contract
 from mcpgen.generate import Request, prepare
-from mcpgen.template_store import template_store, version_tag
+from mcpgen.render import contract, template_store, version_tag
 from tests.conftest import SHARED_SPECS
 from tests.golden.regen import GOLDEN, case_options, cases
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mcpgen.generate import Request, generate, prepare
-from mcpgen.load import load_spec
+from mcpgen.spec import load_spec
 from tests.generated import run_project_tests
 
 SPEC = Path(__file__).parent / "breadth" / "spec.json"

@@ -84,7 +84,7 @@ def test_interruptions_and_internal_errors_keep_their_exit_codes_in_json(monkeyp
     def fail(*_args, **_kwargs):
         raise raised
 
-    monkeypatch.setattr(cli, "generate", fail)
+    monkeypatch.setattr(cli.from_openapi, "generate", fail)
     monkeypatch.delenv("MCPGEN_DEBUG", raising=False)
 
     result = run("from-openapi", EXAMPLE, "-o", str(tmp_path / "out"), "--json")
@@ -105,7 +105,7 @@ def test_without_json_an_error_is_one_line_on_stderr():
 
 def test_the_text_summary_ends_with_the_next_steps(monkeypatch, bundled_example):
     out = bundled_example.out
-    monkeypatch.setattr(cli, "generate", lambda *_args, **_kwargs: bundled_example)
+    monkeypatch.setattr(cli.from_openapi, "generate", lambda *_args, **_kwargs: bundled_example)
 
     result = run("from-openapi", EXAMPLE, "-o", str(out))
 

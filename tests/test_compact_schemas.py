@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mcpgen.answers import MAX_OUTPUT_FIELDS
 from mcpgen.generate import Request, generate, prepare
-from mcpgen.post import strict_client_findings
+from mcpgen.render import strict_client_findings
+from mcpgen.render.answers import MAX_OUTPUT_FIELDS
 from tests.conftest import shared_spec
 
 

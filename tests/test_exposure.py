@@ -14,17 +14,17 @@ import yaml
 from typer.testing import CliRunner
 
 from mcpgen.cli import app
-from mcpgen.contract import Answers
 from mcpgen.errors import MCPGenError
-from mcpgen.exposure import (
+from mcpgen.generate import Request, prepare
+from mcpgen.render import (
     DEFAULT_BUDGET,
+    Answers,
     check_exposure_options,
     decide,
     first_mode,
     minimum_tokens,
+    read_options,
 )
-from mcpgen.generate import Request, prepare
-from mcpgen.projectfile import read_options
 from tests.generated import clean_env, listed_tools, run_project_tests
 
 ROOT = Path(__file__).parents[1]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from mcpgen import answers
 from mcpgen.generate import Request, generate
+from mcpgen.render import answers
 from tests.generated import run_project_tests
 from tests.golden.regen import GOLDEN, cases, render_case
 

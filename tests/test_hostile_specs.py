@@ -23,12 +23,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mcpgen import jsondata, load, parse
 from mcpgen.cli import app
 from mcpgen.errors import MCPGenError
-from mcpgen.limits import MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_REF_DEPTH, MAX_SPEC_BYTES
-from mcpgen.parse import parse_text
-from mcpgen.refgraph import check_ref_graph
+from mcpgen.spec import (
+    MAX_ALIAS_NODES,
+    MAX_NESTING_DEPTH,
+    MAX_REF_DEPTH,
+    MAX_SPEC_BYTES,
+    check_ref_graph,
+    jsondata,
+    load,
+    parse,
+    parse_text,
+)
 from tests.conftest import SHARED_SPECS
 
 CORPUS = Path(__file__).parent / "broken_specs"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mcpgen.post import strict_client_findings
+from mcpgen.render import strict_client_findings
 
 
 def tool(name: str = "get_thing", **schema) -> dict:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from mcpgen.cli import app
 from mcpgen.errors import MCPGenError
 from mcpgen.generate import Request, prepare
-from mcpgen.ir.scopes import parse_scope_option
+from mcpgen.ir import parse_scope_option
 
 OAUTH = {
     "oauth": {

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mcpgen.handoff import PROJECT_PLACEHOLDER
+from mcpgen.render import PROJECT_PLACEHOLDER
 from tests.generated import clean_env
 from tests.golden.regen import GOLDEN, cases
 

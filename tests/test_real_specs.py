@@ -8,7 +8,7 @@ import pytest
 
 from mcpgen.generate import Request, generate
 from mcpgen.naming import import_name, package_name
-from mcpgen.post import ruff_findings
+from mcpgen.render import ruff_findings
 from tests.conftest import REPO, shared_spec
 from tests.generated import build_wheel, listed_tools, run_project_tests
 

@@ -1,6 +1,6 @@
 """Sample values the generated tests send and expect: each must satisfy its schema."""
 
-from mcpgen.ir.samples import Sampler
+from mcpgen.ir import Sampler
 
 DOCUMENT = {
     "components": {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mcpgen.generate import Request, generate
-from mcpgen.security_review import LOG_GREP_COMMAND, write_security_review
+from mcpgen.review import LOG_GREP_COMMAND, write_security_review
 from tests.golden.regen import GOLDEN, cases
 
 REFERENCE = re.compile(r"`([\w./-]+):(\d+)`: `([^`]*)`")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from mcpgen.cli import app
 from mcpgen.errors import MCPGenError
 from mcpgen.generate import Request, prepare
-from mcpgen.ir.select import Candidate, SelectOptions, path_matches, select
+from mcpgen.ir import Candidate, SelectOptions, path_matches, select
 
 TODO = Path(__file__).parents[1] / "examples" / "todo_backend" / "openapi.json"
 runner = CliRunner()
@@ -222,7 +222,7 @@ def test_tool_names_do_not_depend_on_the_selection():
 
 
 def test_mcpgen_yaml_keeps_the_selection_and_rejects_unknown_keys(tmp_path):
-    from mcpgen.projectfile import read_options
+    from mcpgen.render import read_options
 
     out = tmp_path / "p"
     result = runner.invoke(

@@ -11,9 +11,8 @@ from typer.testing import CliRunner
 
 from mcpgen.cli import app
 from mcpgen.errors import MCPGenError
-from mcpgen.ir.build import BuildOptions, build_project
-from mcpgen.load import load_spec
-from mcpgen.swagger2 import convert_swagger2
+from mcpgen.ir import BuildOptions, build_project
+from mcpgen.spec import convert_swagger2, load_spec
 from tests.conftest import shared_spec
 from tests.generated import run_project_tests
 

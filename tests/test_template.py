@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from mcpgen.generate import Request, prepare
-from mcpgen.template_store import template_store, version_tag
+from mcpgen.render import template_store, version_tag
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from mcpgen.generate import Request, generate
-from mcpgen.template_store import template_store, version_tag
+from mcpgen.render import template_store, version_tag
 from tests.generated import clean_env, run_project_tests
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,21 +10,37 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answers import build_answers
-from .contract import Answers
 from .errors import MCPGenError
-from .exposure import DEFAULT_BUDGET, Exposure, check_exposure_options, decide, first_mode, with_exposure
-from .handoff import handoff
-from .ir.build import BuildOptions, build_project
-from .ir.model import Project
-from .layout import Layout, decide_layout
-from .load import load_spec
+from .ir import BuildOptions, Project, build_project
 from .naming import counted
-from .post import Surface, check_python_parses, list_files, ruff_findings, write_tool_lock
-from .projectfile import ProjectOptions, write_options
-from .render import ANSWERS_FILE, SPEC_FILE, render, spec_digest, spec_text
-from .security_review import write_security_review
-from .template_store import resolve_version
+from .render import (
+    ANSWERS_FILE,
+    DEFAULT_BUDGET,
+    SPEC_FILE,
+    Answers,
+    Exposure,
+    Layout,
+    ProjectOptions,
+    Surface,
+    build_answers,
+    check_exposure_options,
+    check_python_parses,
+    decide,
+    decide_layout,
+    first_mode,
+    handoff,
+    list_files,
+    render,
+    resolve_version,
+    ruff_findings,
+    spec_digest,
+    spec_text,
+    with_exposure,
+    write_options,
+    write_tool_lock,
+)
+from .review import write_security_review
+from .spec import load_spec
 
 Progress = Callable[[str], None]
 
@@ -52,7 +68,7 @@ class Request:
     # Tool name or "tag:<tag>" → the OAuth scopes its callers need (replacing the spec's); [] for none.
     scopes: dict[str, list[str]] = field(default_factory=dict)
     confirm_destructive: bool = False
-    tools: str = "auto"  # exposure: all, discover or auto (see exposure.py)
+    tools: str = "auto"  # exposure: all, discover or auto (see render/exposure.py)
     pins: list[str] = field(default_factory=list)  # tools kept direct beside the discovery tools
     context_budget: int = DEFAULT_BUDGET  # estimated tokens the exposed tools/list should stay within
     force: bool = False

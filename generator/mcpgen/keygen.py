@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import MCPGenError
-from .patterns import credential_env
+from .ir import credential_env
 
 Kind = Literal["service-token", "api-key"]
 KINDS: tuple[Kind, ...] = ("service-token", "api-key")

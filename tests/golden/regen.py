@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from mcpgen.generate import Request, Result, generate
-from mcpgen.template_store import DEFAULT_STORE
+from mcpgen.render import DEFAULT_STORE
 
 GOLDEN = Path(__file__).parent
 # Whatever store this run uses, the goldens record the one every user has.

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import Diagnostic, MCPGenError, pointer
-from ..load import LoadedSpec, resolve_pointer
 from ..naming import (
     BODY_ARGUMENT,
     OperationKey,
@@ -21,6 +20,7 @@ from ..naming import (
     pascal,
     tool_names,
 )
+from ..spec import LoadedSpec, resolve_pointer
 from .auth import detect_auth, identity_header_map
 from .examples import ExampleChecker
 from .model import ANY, Model, Param, Project, Response, Skipped, Tool, TypeRef, list_of, scalar

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..load import resolve_pointer
+from ..spec import resolve_pointer
 from .regex_sample import shortest_match
 from .schemas import annotation_only, default_fits
 

@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from ..errors import Diagnostic
-from ..load import resolve_pointer
 from ..naming import (
     Scope,
     class_name,
@@ -22,6 +21,7 @@ from ..naming import (
     unique_names,
     words,
 )
+from ..spec import resolve_pointer
 from .model import (
     ANY,
     NONE,

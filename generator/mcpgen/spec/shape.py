@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import Diagnostic, MCPGenError, pointer
+from ..errors import Diagnostic, MCPGenError, pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

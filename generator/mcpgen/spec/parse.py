@@ -19,7 +19,7 @@ from yaml.events import (
     SequenceEndEvent,
 )
 
-from .errors import Diagnostic, MCPGenError, pointer
+from ..errors import Diagnostic, MCPGenError, pointer
 from .jsondata import NESTING_HINT, YamlDate, to_json_data
 from .limits import MAX_ALIAS_NODES, MAX_DOCUMENT_NODES, MAX_NESTING_DEPTH
 

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..ir import credential_env
 from .contract import Answers
-from .patterns import credential_env
 
 PROJECT_PLACEHOLDER = "/ABSOLUTE/PATH/TO/PROJECT"
 

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import MCPGenError
+from ..errors import MCPGenError
 
 
 def format_tree(project: Path) -> None:

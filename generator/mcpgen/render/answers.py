@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from . import __version__
+from .. import __version__
+from ..ir import Model, ModelField, Param, Project, Tool
+from ..naming import Scope, api_name, import_name, package_name, words
 from .contract import (
     IR_VERSION,
     Answers,
@@ -20,9 +22,7 @@ from .contract import (
     slot_type,
     type_data,
 )
-from .ir.model import Model, ModelField, Param, Project, Tool
 from .layout import Layout
-from .naming import Scope, api_name, import_name, package_name, words
 
 # A response that reaches more models than this would put hundreds of kilobytes of output schema into
 # tools/list (Stripe's Account reaches 427): it is declared loosely and still validated against the model.

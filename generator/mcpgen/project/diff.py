@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .contract import TypeData
+from ..render import TypeData
 
 WRITING = ("POST", "PUT", "PATCH", "DELETE")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from .errors import Diagnostic, MCPGenError, pointer
+from ..errors import Diagnostic, MCPGenError, pointer
 from .limits import MAX_SPEC_BYTES
 from .parse import Parsed, parse_text
 from .refgraph import check_ref_graph, resolve_pointer

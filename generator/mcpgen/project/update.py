@@ -20,26 +20,37 @@ from typing import Any
 
 import yaml
 
-from . import __version__
-from .code_scan import TOOL_SCHEMAS
-from .contract import Answers
-from .errors import MCPGenError
-from .exposure import with_exposure
-from .generate import Progress, Request, measured_exposure, prepare
+from .. import __version__
+from ..errors import MCPGenError
+from ..generate import Progress, Request, measured_exposure, prepare
+from ..render import (
+    ANSWERS_FILE,
+    LOCK_FILE,
+    PROJECT_FILE,
+    SPEC_FILE,
+    Answers,
+    ProjectOptions,
+    check_python_parses,
+    read_options,
+    record_template_source,
+    released_versions,
+    render_template,
+    resolve_version,
+    store_location,
+    with_exposure,
+    write_options,
+    write_tool_lock,
+)
+from ..review import REVIEW_FILE, TOOL_SCHEMAS, write_security_review
+from ..template_files import template_root
 from .merge import NOTES_FILE, MergeResult, merge_trees, notes_text
-from .post import LOCK_FILE, check_python_parses, write_tool_lock
-from .projectfile import PROJECT_FILE, ProjectOptions, read_options, write_options
-from .render import ANSWERS_FILE, SPEC_FILE, record_template_source, render_template
-from .security_review import REVIEW_FILE, write_security_review
-from .template_files import template_root
-from .template_store import released_versions, resolve_version, store_location
 
 # Files mcpgen writes beside the template's, after the merge, never merged by it: the lock and the schema
 # record come from the project's own src.surface (a render that measured its tools has them, the old one not).
 MCPGEN_FILES = frozenset(
     {ANSWERS_FILE, SPEC_FILE, PROJECT_FILE, NOTES_FILE, LOCK_FILE, REVIEW_FILE, TOOL_SCHEMAS}
 )
-# Template versions whose answers are the data contract (`contract.py`); 2.1 took code as strings.
+# Template versions whose answers are the data contract (`render/contract.py`); 2.1 took code as strings.
 CONTRACT_2_VERSIONS = ("2.0", "2.2")
 
 

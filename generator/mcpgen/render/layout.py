@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ir.model import LayoutName, Project
+from ..ir import LayoutName, Project
 
 MODULAR_MIN_TOOLS = 5
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import MCPGenError
+from ..errors import MCPGenError
 from .limits import MAX_REF_DEPTH
 
 

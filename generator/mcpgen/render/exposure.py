@@ -19,8 +19,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import MCPGenError
 from .contract import Answers, ExposureData
-from .errors import MCPGenError
 
 Mode = Literal["all", "discover"]
 MODES = ("all", "discover", "auto")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Diagnostic, MCPGenError, pointer
+from ..errors import Diagnostic, MCPGenError, pointer
 from .refgraph import resolve_pointer
 
 OPENAPI_VERSION = "3.0.3"

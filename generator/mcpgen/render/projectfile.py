@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import MCPGenError
+from ..errors import MCPGenError
 
 PROJECT_FILE = "mcpgen.yaml"
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Diagnostic, MCPGenError, pointer
+from ..errors import Diagnostic, MCPGenError, pointer
 from .limits import MAX_DOCUMENT_NODES, MAX_NESTING_DEPTH
 
 NESTING_HINT = "move nested schemas into components/schemas and $ref them"

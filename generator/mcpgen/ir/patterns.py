@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .template_files import template_root
+from ..template_files import template_root
 
 
 @cache

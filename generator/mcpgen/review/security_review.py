@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import yaml
 
-from . import __version__
+from .. import __version__
+from ..ir import credential_env, patterns
 from .code_scan import (
     ANSWERS_FILE,
     REVIEW_FILE,
@@ -32,7 +33,6 @@ from .code_scan import (
     read_project,
     reads_credential,
 )
-from .patterns import credential_env, patterns
 from .tool_risk import ToolRisk, tool_risks
 
 Status = Literal["pass", "review", "fail", "n/a"]

@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from . import __version__
-from .errors import MCPGenError
-from .template_files import template_root
+from .. import __version__
+from ..errors import MCPGenError
+from ..template_files import template_root
 
 STORE_ENV = "MCPGEN_TEMPLATE_STORE"
 # Written with "~" in projects' answers, so the same answers resolve on every machine that has mcpgen.

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .ir.model import TypeRef
+from ..ir import TypeRef
 
 IR_VERSION = 2
 
