@@ -2,9 +2,11 @@
 fail fast for CIRCUIT_RECOVERY_SECONDS instead of piling onto a backend that is down; then one probe call is
 let through (half-open), and its success closes the circuit again.
 
-A failure is what says the backend itself is unwell: no connection, no answer in time, or a 5xx. A 4xx is a
-healthy backend refusing a request, and resets the count like a success. The state is per process: each
-replica judges the backend from its own calls.
+A failure is what says the backend itself is down: no connection, no answer in time, or 502/503/504. A 4xx is
+a healthy backend refusing a request, and resets the count like a success. Another 5xx (a 500) may come from
+one caller's data only: it neither counts nor resets, so one tenant's failing calls cannot open the circuit
+for the others, nor keep it open by probing. The state is per process: each replica judges the backend from
+its own calls.
 """
 
 import time

@@ -57,14 +57,22 @@ class _AttemptFailed(Exception):
         self.delivered = delivered
 
 
+# Answers that say the backend (or the gateway before it) cannot serve anyone right now.
+BACKEND_DOWN_STATUSES = frozenset({502, 503, 504})
+
+
 def _backend_failed(status: int | None, outcome: str) -> bool | None:
-    """For the circuit breaker: whether an attempt says the backend itself is unwell (no connection, no answer
-    in time, a 5xx); None when it ended before the backend could say anything (cancelled)."""
+    """For the circuit breaker: whether an attempt says the backend itself is down (no connection, no answer in
+    time, 502/503/504). Any other 5xx says only that this request failed, perhaps on one caller's data: it
+    neither counts nor resets the count, so one caller's failures cannot open the circuit for everyone. None
+    also when the attempt ended before the backend could say anything (cancelled)."""
     if outcome in ("connection_error", "timeout_error"):
         return True
     if status is None:
         return None
-    return status >= 500
+    if status in BACKEND_DOWN_STATUSES:
+        return True
+    return None if status >= 500 else False
 
 
 class Backend:

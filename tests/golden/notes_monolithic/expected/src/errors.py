@@ -28,6 +28,9 @@ ErrorType = Literal[
 
 # Enough of a backend's error body to explain it, not enough to flood the assistant's context.
 MAX_BODY_CHARS = 500
+# Whatever an error repeats (a tool name, an argument's value) is cut to this: a caller may send megabytes.
+MAX_MESSAGE_CHARS = 1000
+MAX_DETAIL_CHARS = 500
 MAX_FIELD_ERRORS = 20
 
 GENERIC_SUGGESTIONS: dict[str, tuple[str, ...]] = {
@@ -114,7 +117,10 @@ class BackendError(Exception):
         generic = () if self.hints else GENERIC_SUGGESTIONS[self.error_type]
         specific += [hint for hint in generic if hint not in specific]
         return ErrorResponse(
-            error_type=self.error_type, message=self.message, details=details, suggestions=specific
+            error_type=self.error_type,
+            message=clip(self.message, MAX_MESSAGE_CHARS),
+            details=_clipped(details),
+            suggestions=specific,
         )
 
     def to_tool_error(self, suggestions: Iterable[str] = ()) -> ToolError:
@@ -152,11 +158,23 @@ def sanitize_body(text: str, limit: int = MAX_BODY_CHARS) -> str:
     clean = redact(" ".join(text.split()))
     if trace:
         clean = (clean + " (stack trace left out)").lstrip()
-    return (
-        clean
-        if len(clean) <= limit
-        else clean[:limit] + f"… ({len(clean) - limit} more characters)"
-    )
+    return clip(clean, limit)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with a note of how many were left out."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit} more characters)"
+
+
+def _clipped(value: Any) -> Any:
+    """Every string in `value`, at any depth, cut to MAX_DETAIL_CHARS."""
+    if isinstance(value, str):
+        return clip(value, MAX_DETAIL_CHARS)
+    if isinstance(value, Mapping):
+        return {key: _clipped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clipped(item) for item in value]
+    return value
 
 
 def _field_errors(detail: object) -> list[ValidationErrorDetail]:

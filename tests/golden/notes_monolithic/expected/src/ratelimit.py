@@ -411,9 +411,10 @@ async def _peek_body(receive: Receive) -> tuple[bytes, Receive]:
 
 
 def _called_tool(body: bytes) -> str | None:
+    # Not JSON, or nested too deep for the parser (RecursionError): the MCP layer answers it, typed.
     try:
         message = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(message, dict) or message.get("method") != "tools/call":
         return None

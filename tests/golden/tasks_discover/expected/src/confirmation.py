@@ -3,11 +3,16 @@
 The server asks the user itself, through MCP elicitation, whenever the client can show a question: on
 2026-07-28 connections by answering the call with an input request that the client puts to the user before
 calling again (this works in stateless http mode too), on older ones by a server-to-client request. The
+question carries state naming the call it asks about, which the MCP layer seals: an answer is accepted only
+with it, so a call sent with a confirmation already filled in is asked like any other. (Replicas behind one
+address each seal with a key of their own: an answer that reaches another replica is refused, safely.) The
 tool's `confirm` argument is read only when the client cannot ask: then the assistant must ask the user in
 the conversation and call again with confirm=true. An assistant could set it without asking; clients with
 elicitation never give it that chance.
 """
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +44,11 @@ async def confirm_destructive(
     """None when the call may go ahead; an input request for the client to put to the user; or a typed error
     (declined, or no way to ask and no confirm=true)."""
     question = _question(operation, arguments)
+    asked = _asked(operation, arguments)
     answers = ctx.input_responses
-    if answers is not None and QUESTION in answers:
+    # An answer counts only with the state this server sent with its question (sealed by the MCP layer, so a
+    # client cannot forge it): a call that arrives already "confirmed" is asked like any other.
+    if answers is not None and QUESTION in answers and ctx.request_state == asked:
         _check_answer(operation, answers[QUESTION])
         return None
     session = ctx.session
@@ -52,7 +60,9 @@ async def confirm_destructive(
                     message=question, requested_schema=_ANSWER_SCHEMA
                 )
             )
-            return mcp_types.InputRequiredResult(input_requests={QUESTION: request})
+            return mcp_types.InputRequiredResult(
+                input_requests={QUESTION: request}, request_state=asked
+            )
         if session.can_send_request:
             result = await ctx.elicit(question, response_type=bool, response_title="Go ahead")
             answer = mcp_types.ElicitResult(
@@ -81,6 +91,12 @@ async def confirm_destructive(
             "Never set confirm=true without asking the user first.",
         ),
     )
+
+
+def _asked(operation: "Operation", arguments: Mapping[str, Any]) -> str:
+    """The state sent with the question: it names the call asked about, so an answer fits no other call."""
+    call = json.dumps([operation.tool, dict(arguments)], sort_keys=True, default=str)
+    return f"{QUESTION}:{hashlib.sha256(call.encode()).hexdigest()}"
 
 
 def _question(operation: "Operation", arguments: Mapping[str, Any]) -> str:

@@ -186,6 +186,23 @@ async def test_a_foreign_browser_origin_is_refused(anonymous_server):
     assert response.status_code == 403
 
 
+async def test_arguments_nested_too_deep_get_a_typed_answer(anonymous_server, backend_mock):
+    nested = '{"x": ' * 100_000 + "1" + "}" * 100_000
+    body = (
+        '{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "t", "arguments": '
+        + nested
+        + "}}"
+    )
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    async with httpx2.AsyncClient() as http:
+        response = await http.post(anonymous_server + "/mcp", content=body, headers=headers)
+
+    # A JSON-RPC parse error, not a plain-text 500 from a parser that ran out of stack.
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == -32700
+    assert backend_mock.requests == []
+
+
 async def test_health_answers_whatever_the_host(anonymous_server):
     async with httpx2.AsyncClient() as http:
         response = await http.get(anonymous_server + "/health", headers={"Host": "10.1.2.3:8000"})

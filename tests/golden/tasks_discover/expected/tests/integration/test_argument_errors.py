@@ -96,6 +96,14 @@ async def test_an_unknown_tool_is_a_validation_error(tasks):
     assert "delete_everything" in error.message
 
 
+async def test_a_huge_tool_name_is_not_echoed_whole(tasks):
+    # A caller may send megabytes: what the error repeats must not flood the assistant's context.
+    error = await refused(tasks, "x" * 1_000_000, {})
+
+    assert error.error_type == "validation_error"
+    assert len(error.model_dump_json()) < 4_000
+
+
 async def test_an_unexpected_failure_is_typed_and_tells_nothing_internal(tasks):
     error = await refused(tasks, "broken", {})
 

@@ -47,6 +47,16 @@ async def test_a_search_that_finds_nothing_still_answers_in_text(client):
     assert [block.text for block in result.content] == ["[]"]
 
 
+async def test_a_huge_operation_name_is_not_echoed_whole(client):
+    result = await client.call_tool(
+        "call_operation", {"name": "x" * 1_000_000, "arguments": {}}, raise_on_error=False
+    )
+
+    assert result.is_error
+    assert len(result.content[0].text) < 4_000
+    assert json.loads(result.content[0].text)["error_type"] == "validation_error"
+
+
 async def test_search_finds_an_operation_by_the_words_of_its_name(client):
     found = await search(client, PROBE_OPERATION.replace("_", " "), limit=50)
 

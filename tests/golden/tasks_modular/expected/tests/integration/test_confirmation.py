@@ -5,6 +5,7 @@ explains how to confirm with the confirm argument. Nothing reaches the backend u
 
 import json
 
+import mcp_types
 import pytest
 from fastmcp import Client, Context, FastMCP
 from fastmcp.client.elicitation import ElicitResult
@@ -77,6 +78,21 @@ async def test_the_confirm_argument_does_not_skip_the_question(backend_mock):
         )
 
     assert user.asked and error_of(result)["error_type"] == "authorization_error"
+    assert backend_mock.requests == []
+
+
+async def test_a_confirmation_the_server_did_not_ask_for_is_not_taken(backend_mock):
+    user = User(None)
+    prefilled = {
+        "confirm_destructive": mcp_types.ElicitResult(action="accept", content={"confirm": True})
+    }
+    async with Client(server, elicitation_handler=user) as client:
+        # Sent with an "accepted" answer but without the state of a question this server asked.
+        result = await client.session.call_tool(
+            "remove_thing", {"thing_id": 7}, input_responses=prefilled, allow_input_required=True
+        )
+
+    assert not isinstance(result, mcp_types.CallToolResult) or result.is_error
     assert backend_mock.requests == []
 
 

@@ -121,3 +121,36 @@ async def test_answers_below_500_keep_the_circuit_closed(monkeypatch, client, ba
         await client.call_tool(PROBE_TOOL, PROBE_ARGUMENTS, raise_on_error=False)
 
     assert backend.breaker.state == "closed"
+
+
+async def test_one_callers_server_errors_do_not_open_the_circuit_for_everyone(
+    monkeypatch, client, backend_mock
+):
+    monkeypatch.setenv("CIRCUIT_FAILURE_THRESHOLD", "3")
+    monkeypatch.setenv("RETRY_ATTEMPTS", "1")
+    reset_settings()
+    backend = backend_mock.install(get_settings())
+    # A backend bug that only one tenant's data triggers: every one of her calls gets a 500.
+    for _ in range(7):
+        backend_mock.reply(500, json={"detail": "boom"})
+        failed = await client.call_tool(PROBE_TOOL, PROBE_ARGUMENTS, raise_on_error=False)
+        assert failed.is_error
+
+    assert backend.breaker.state == "closed"
+    queue_probe_reply(backend_mock)
+    other = await client.call_tool(PROBE_TOOL, PROBE_ARGUMENTS, raise_on_error=False)
+    assert not other.is_error, other.content
+
+
+async def test_a_backend_that_says_it_is_unavailable_opens_the_circuit(
+    monkeypatch, client, backend_mock
+):
+    monkeypatch.setenv("CIRCUIT_FAILURE_THRESHOLD", "3")
+    monkeypatch.setenv("RETRY_ATTEMPTS", "1")
+    reset_settings()
+    backend = backend_mock.install(get_settings())
+    for status in (502, 503, 504):
+        backend_mock.reply(status, json={"detail": "unavailable"})
+        await client.call_tool(PROBE_TOOL, PROBE_ARGUMENTS, raise_on_error=False)
+
+    assert backend.breaker.state == "open"
