@@ -186,3 +186,12 @@ def test_no_operations_is_an_error(tmp_path):
 def test_bad_option_value(tmp_path):
     line = one_line_error(run(str(GOOD), "-o", str(tmp_path / "out"), "--pattern", "magic"))
     assert "--pattern must be one of" in line
+
+
+def test_an_out_folder_that_cannot_be_written_is_a_clean_error(tmp_path):
+    blocker = write(tmp_path, "a-file", "not a folder\n")
+    out = blocker / "project"
+
+    line = one_line_error(run(str(GOOD), "-o", str(out)))
+
+    assert str(out) in line and "cannot be written" in line and "choose an -o folder" in line

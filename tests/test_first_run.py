@@ -129,7 +129,9 @@ def _distribution_of(module: str, candidates: list[str]) -> str:
     the longest part of the dotted name that is one candidate's file or folder decides."""
     if len(candidates) == 1:
         return candidates[0]
-    files = {candidate: [str(file) for file in distribution(candidate).files or []] for candidate in candidates}
+    files = {
+        candidate: [str(file) for file in distribution(candidate).files or []] for candidate in candidates
+    }
     parts = module.split(".")
     for end in range(len(parts), 0, -1):
         path = "/".join(parts[:end])

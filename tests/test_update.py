@@ -117,7 +117,7 @@ def test_force_over_a_git_project_updates_it_and_keeps_edits_git_and_other_files
     assert " passed" in run_project_tests(project)
 
 
-def test_force_into_a_folder_that_is_not_a_project_writes_files_and_deletes_nothing(tmp_path):
+def test_force_into_a_folder_that_is_not_a_project_writes_files_and_replaces_nothing(tmp_path):
     out = tmp_path / "existing"
     (out / "docs").mkdir(parents=True)
     (out / "docs" / "ours.md").write_text("ours\n")
@@ -130,7 +130,19 @@ def test_force_into_a_folder_that_is_not_a_project_writes_files_and_deletes_noth
     assert result.exit_code == 0, result.output
     assert (out / "docs" / "ours.md").read_text() == "ours\n"
     assert (out / "src" / "server.py").is_file()
-    assert json.loads(result.stdout)["replaced"] == ["README.md"]
+    # A file mcpgen did not write is never replaced: the generated one goes beside it, and the summary says.
+    assert (out / "README.md").read_text() == "an old readme\n"
+    assert (out / "README.md.mcpgen").read_text().startswith("# ")
+    assert json.loads(result.stdout)["beside"] == ["README.md"]
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / ".env.example").write_text("OURS=1\n")
+    told = mcpgen("from-openapi", NOTES_SPEC, "-o", other, "--force")
+    assert told.exit_code == 0, told.output
+    assert (other / ".env.example").read_text() == "OURS=1\n"
+    kept = "kept .env.example, which mcpgen did not write; the generated one is .env.example.mcpgen"
+    assert kept in told.output
 
 
 @pytest.mark.slow

@@ -104,7 +104,8 @@ class Result:
     project: Project
     layout: Layout
     files: list[str]
-    replaced: list[str]  # files of an existing folder that --force replaced
+    # Files of an existing folder that mcpgen did not write, kept by --force; the generated one is beside.
+    beside: list[str]
     surface: Surface | None  # tools/list as recorded in mcp-tools.lock (template 2.2 and later)
     warnings: list[str]
     seconds: float
@@ -129,7 +130,7 @@ class Result:
             ],
             "skipped": [s.model_dump() for s in self.project.skipped],
             "files": self.files,
-            "replaced": self.replaced,
+            "beside": self.beside,
             "tools_list": self.surface.summary() if self.surface else None,
             "exposure": self.exposure.summary() if self.exposure else None,
             "warnings": self.warnings,
@@ -142,6 +143,10 @@ class Result:
         if self.answers is not None:
             summary.update(handoff(self.out, self.answers))
         return summary
+
+
+# A generated file whose place holds a file mcpgen did not write goes beside it, with this added to its name.
+BESIDE_SUFFIX = ".mcpgen"
 
 
 def is_generated_project(out: Path) -> bool:
@@ -177,24 +182,38 @@ def check_destination(out: Path, force: bool) -> None:
         )
 
 
+def _placed(staged: Path, out: Path) -> list[str]:
+    try:
+        return _place(staged, out)
+    except OSError as error:
+        raise MCPGenError(
+            f"cannot be written: {error.strerror or error}",
+            file=str(out),
+            hint="choose an -o folder you can write to",
+        ) from error
+
+
 def _place(staged: Path, out: Path) -> list[str]:
     """Put the finished tree in place: a new folder is moved in whole; into an existing one the project's
-    files are copied one by one, and nothing else there is touched. Returns the files it replaced."""
+    files are copied one by one, and nothing else there is touched. A file already there that says something
+    else was not written by mcpgen (a generated project goes through `update`): it is kept, and the generated
+    one is written beside it as `<name>.mcpgen`. Returns the files so kept."""
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(staged), str(out))
         return []
-    replaced = []
+    kept = []
     for source in sorted(p for p in staged.rglob("*") if p.is_file()):
         relative = source.relative_to(staged)
         target = out / relative
         if target.exists():
             if target.read_bytes() == source.read_bytes():
                 continue
-            replaced.append(relative.as_posix())
+            kept.append(relative.as_posix())
+            target = target.with_name(target.name + BESIDE_SUFFIX)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
-    return replaced
+    return kept
 
 
 @dataclass
@@ -302,13 +321,13 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
         # From the finished, formatted files, before the tree moves into place.
         write_security_review(staged, answers)
         files = list_files(staged)
-        replaced = [] if request.dry_run else _place(staged, request.out)
+        beside = [] if request.dry_run else _placed(staged, request.out)
     return Result(
         out=request.out,
         project=project,
         layout=layout,
         files=files,
-        replaced=replaced,
+        beside=beside,
         surface=surface,
         warnings=warnings,
         seconds=time.perf_counter() - started,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..generate import Request, generate, is_generated_project
+from ..generate import BESIDE_SUFFIX, Request, generate, is_generated_project
 from ..naming import counted
 from ..project import UpdateRequest
 from .common import run, say
@@ -84,7 +84,8 @@ def from_openapi(
         typer.Option(
             "--force",
             help="Write into a non-empty OUT: a generated project is updated (mcpgen update), any other "
-            "folder gets the project's files; nothing is ever deleted.",
+            "folder gets the project's files, beside any file of the same name as NAME.mcpgen; nothing "
+            "there is replaced or deleted.",
         ),
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but write OUT.")] = False,
@@ -153,6 +154,8 @@ def from_openapi(
         f"{counted(len(result.warnings), 'warning')} in {result.seconds:.1f}s"
     )
     _report_exposure(result)
+    for kept in result.beside:
+        typer.echo(f"kept {kept}, which mcpgen did not write; the generated one is {kept}{BESIDE_SUFFIX}")
     if not dry_run:
         summary = result.summary()
         typer.echo("next:")

@@ -124,6 +124,8 @@ async def test_the_first_call_of_a_fresh_server_answers(operation, tmp_path):
     assert not result.is_error, f"{result.content}\nserver log:\n{log.read_text()[-4000:]}"
     assert len(backend.received) == 1, backend.received
     returned = result.structured_content
-    if set(returned) == {"result"} and not (isinstance(reply, dict) and "result" in reply):
+    if returned is None:  # a tool whose output schema is left out of tools/list answers in text
+        returned = json.loads(result.content[0].text)
+    elif set(returned) == {"result"} and not (isinstance(reply, dict) and "result" in reply):
         returned = returned["result"]  # FastMCP wraps what is not an object
     assert_contains(returned, reply)
