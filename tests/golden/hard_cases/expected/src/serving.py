@@ -1,6 +1,7 @@
 """Running the server: configuration checks, logging, MCP client auth, the backend's lifetime, health, and the
 checks every request passes before a tool runs."""
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -76,6 +77,24 @@ class ErrorTaxonomy(Middleware):
             ).to_tool_error() from None
 
 
+class AnswerInText(Middleware):
+    """Every result carries text: FastMCP sends an empty list as no content at all, and a client that reads
+    only text would see nothing."""
+
+    async def on_call_tool(
+        self,
+        context: MiddlewareContext[mcp_types.CallToolRequestParams],
+        call_next: CallNext[Any, ToolResult],
+    ) -> ToolResult:
+        result = await call_next(context)
+        if result.content or result.structured_content is None:
+            return result
+        structured = result.structured_content
+        wrapped = (result.meta or {}).get("fastmcp", {}).get("wrap_result")
+        text = json.dumps(structured["result"] if wrapped else structured, ensure_ascii=False)
+        return ToolResult(content=text, structured_content=structured, meta=result.meta)
+
+
 def _is_error_response(text: str) -> bool:
     try:
         ErrorResponse.model_validate_json(text)
@@ -84,9 +103,9 @@ def _is_error_response(text: str) -> bool:
     return True
 
 
-# Outermost first: metrics see every call's final outcome; the taxonomy types every error; then the checks
-# that may refuse a call before the tool runs.
-MIDDLEWARE = (ToolMetrics, ErrorTaxonomy, ScopeGuard, RateLimit)
+# Outermost first: metrics see every call's final outcome; the taxonomy types every error; every answer gets
+# its text; then the checks that may refuse a call before the tool runs.
+MIDDLEWARE = (ToolMetrics, ErrorTaxonomy, AnswerInText, ScopeGuard, RateLimit)
 
 
 def install_middleware(server: FastMCP) -> None:

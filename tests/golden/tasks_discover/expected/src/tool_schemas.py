@@ -66,7 +66,7 @@ def add_tool(
 
 
 class RecordedTool(FunctionTool):
-    """A tool registered with its recorded schemas; its results always carry text.
+    """A tool registered with its recorded schemas.
 
     FastMCP serializes a result through its cached TypeAdapter of the return type, which its own registration
     builds while deriving the output schema. Registered from the record, that adapter of a model (the models
@@ -76,14 +76,7 @@ class RecordedTool(FunctionTool):
 
     def convert_result(self, raw_value: Any) -> ToolResult:
         _build_result_adapter(self.return_type)
-        result = super().convert_result(raw_value)
-        if result.content or result.structured_content is None:
-            return result
-        # FastMCP sends an empty list as no content at all; a client that reads only text would see nothing.
-        structured = result.structured_content
-        wrapped = (result.meta or {}).get("fastmcp", {}).get("wrap_result")
-        text = json.dumps(structured["result"] if wrapped else structured, ensure_ascii=False)
-        return ToolResult(content=text, structured_content=structured, meta=result.meta)
+        return super().convert_result(raw_value)
 
 
 def _build_result_adapter(return_type: Any) -> None:
