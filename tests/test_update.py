@@ -326,26 +326,37 @@ def test_a_2_0_project_upgrades_to_the_modular_layout_with_each_tools_edit_moved
         "\nasync def pin_note(",
         "\n# Pinned notes show first in the app.\nasync def pin_note(",
     )
+    edit(project / "tools.py", '    """Pin a note"""\n', '    """Pin a note"""\n    assert note_id > 0\n')
     edit(project / "config.py", "default=30.0", "default=45.0")
+    (project / "README.md").write_text((project / "README.md").read_text() + "\nOn call: the notes team.\n")
     commit(project)
 
     result = mcpgen("update", project, "--json")
 
     summary = json.loads(result.stdout)
     assert summary["from_version"] == "2.0.0" and summary["to_version"] == "2.2.0"
+    assert summary["conflicts"] == [] and result.exit_code == 0, result.stdout
     for gone in ("tools.py", "main.py", "client.py", "config.py"):
         assert not (project / gone).exists(), gone
     get_note = (project / "src" / "tools" / "get_note.py").read_text()
-    assert '"""Get one note by its id (edited by hand)."""' in get_note and "<<<<<<<" not in get_note
-    assert (
-        "# Pinned notes show first in the app.\nasync def pin_note("
-        in (project / "src" / "tools" / "pin_note.py").read_text()
-    )
-    moved = summary["changes"]["moved"]
-    assert "src/tools/get_note.py (get_note from tools.py)" in moved
-    # The settings module was rewritten around the edit: it reaches the new file, as a conflict to resolve.
-    assert summary["conflicts"] == ["src/config.py"] and result.exit_code == 1
+    assert '"""Get one note by its id (edited by hand)."""' in get_note
+    pin_note = (project / "src" / "tools" / "pin_note.py").read_text()
+    assert "# Pinned notes show first in the app.\nasync def pin_note(" in pin_note
+    assert '"""\n    assert note_id > 0\n    return await' in pin_note
     assert "default=45.0" in (project / "src" / "config.py").read_text()
+    assert (project / "README.md").read_text().endswith("\nOn call: the notes team.\n")
+    assert "src/tools/get_note.py (get_note from tools.py)" in summary["changes"]["moved"]
+    notes = (project / "UPGRADE_NOTES.md").read_text()
+    for row in (
+        "| get_note (docstring) | tools.py | src/tools/get_note.py | moved |",
+        "| pin_note (above) | tools.py | src/tools/pin_note.py | moved |",
+        "| pin_note (body) | tools.py | src/tools/pin_note.py | moved |",
+        "| config.py | config.py | src/config.py | moved |",
+        "| README.md | README.md | README.md | kept in place |",
+    ):
+        assert row in notes, notes
+    for module in (project / "src").rglob("*.py"):
+        compile(module.read_text(), str(module), "exec")  # no conflict markers, nothing misplaced
 
 
 REPO = Path(__file__).resolve().parents[1]

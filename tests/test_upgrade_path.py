@@ -207,6 +207,33 @@ def test_a_2_1_project_updates_to_this_template_through_the_answers_migration(tm
     assert " passed" in run_project_tests(project)
 
 
+def test_plain_copier_update_stops_before_deleting_a_file_that_holds_edits(tmp_path, template):
+    """2.0's flat tools.py is split into src/tools/ by 2.2: Copier alone would delete it, edits and all."""
+    project = tmp_path / "project"
+    generate(
+        Request(spec=str(GOLDEN / "notes_monolithic" / "spec.yaml"), out=project, template_src=str(template),
+                template_version="2.0")
+    )  # fmt: skip
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated with 2.0")
+    edit(project / "tools.py", '    """Get a note"""', '    """Get one note by its id (edited by hand)."""')
+    git(project, "commit", "-qam", "hand edit")
+
+    refused = copier(project, "update", "--trust", "--defaults")
+
+    assert refused.returncode != 0
+    assert "would delete tools.py, which holds your edits; run `mcpgen update`" in refused.stderr
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True)
+    assert status.stdout == ""
+    assert "edited by hand" in (project / "tools.py").read_text()
+    # Without edits there is nothing to lose: the same update goes through.
+    git(project, "reset", "-q", "--hard", "HEAD~1")
+    updated = copier(project, "update", "--trust", "--defaults")
+    assert updated.returncode == 0, updated.stderr[-3000:]
+    assert not (project / "tools.py").exists() and (project / "src" / "server.py").is_file()
+
+
 @pytest.fixture(scope="module")
 def bare_copier(tmp_path_factory) -> Path:
     """A Copier installed alone, as `uvx copier` or pipx give it: no ruff, no FastMCP beside it."""

@@ -54,7 +54,7 @@ def update_and_report(request: UpdateRequest, as_json: bool) -> None:
             f"{len(summary['conflicts'])} with conflicts in {result.seconds:.1f}s; review with `git diff`"
         )
         if summary["notes"]:
-            typer.echo(f"some edits could not be placed: see {summary['notes']}")
+            typer.echo(f"where each of your edits went: {summary['notes']}")
     if summary["conflicts"]:
         raise typer.Exit(1)
 

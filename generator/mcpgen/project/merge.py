@@ -1,11 +1,12 @@
 """Three-way merge of a project with two renders of its template: the old one it came from, and the new one.
 
 Each file the template writes is merged like `copier update` merges it: the user's edits (old render →
-project) are applied to the new render with `git merge-file`, and what cannot be merged becomes conflict
-markers. Unlike Copier, a file the new template no longer writes is never dropped with edits in it: when the
+project) are applied to the new render with `git merge-file`; where that conflicts, each edit is replayed on
+its own (`replay.py`), and only an edit with no place in the new text becomes conflict markers. Unlike
+Copier, a file the new template no longer writes is never dropped with edits in it: when the
 layout changes (`tools.py` becomes `src/tools/<tool>.py`, `main.py` becomes `src/server.py`), each edited
 tool and each edited module is merged into the file that holds it now, and whatever cannot be placed is
-kept, with its text, in UPGRADE_NOTES.md."""
+kept, with its text, in UPGRADE_NOTES.md, which lists every edit and where it went."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from .replay import replay
+
 NOTES_FILE = "UPGRADE_NOTES.md"
 CONFLICT_START = "<<<<<<< your version"
 LABELS = ("your version", "the previous template", "the new template")
 
 ChangeKind = Literal["added", "updated", "merged", "conflicted", "removed", "moved"]
+Outcome = Literal["kept", "moved", "conflicted", "not placed"]
 
 # A module's role, by its path in any template version: roles survive layout changes.
 _ROLE_PATHS = {
@@ -45,13 +49,29 @@ class Change:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Edit:
+    """One of the user's edits and where the update put it."""
+
+    what: str  # "README.md", "get_note (docstring)"
+    source: str  # the file it was made in
+    target: str | None  # the file that holds it now (None: not placed)
+    outcome: Outcome
+
+
 @dataclass
 class MergeResult:
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # edits that could not be placed, as Markdown sections
+    edits: list[Edit] = field(default_factory=list)
 
     def paths(self, kind: ChangeKind) -> list[str]:
         return [c.path for c in self.changes if c.kind == kind]
+
+    @property
+    def needs_notes(self) -> bool:
+        """Whether an edit moved, conflicted or found no place: the user reads where it went."""
+        return any(edit.outcome != "kept" for edit in self.edits)
 
 
 def merge_text(ours: str, base: str, theirs: str) -> tuple[str, bool]:
@@ -69,6 +89,15 @@ def merge_text(ours: str, base: str, theirs: str) -> tuple[str, bool]:
     if result.returncode < 0 or result.returncode > 127:
         raise RuntimeError(f"git merge-file failed: {result.stderr.strip()}")
     return result.stdout, result.returncode > 0
+
+
+def carry(ours: str, base: str, theirs: str) -> tuple[str, bool]:
+    """The user's edits (base → ours) on `theirs`: merged, else replayed edit by edit, else with conflicts."""
+    merged, conflicted = merge_text(ours, base, theirs)
+    if not conflicted:
+        return merged, False
+    replayed = replay(ours, base, theirs)
+    return (replayed, False) if replayed is not None else (merged, True)
 
 
 def _files(root: Path, skip: frozenset[str]) -> dict[str, Path]:
@@ -99,15 +128,19 @@ def merge_trees(old: Path, new: Path, project: Path, skip: frozenset[str]) -> Me
         target = project / relative
         ours = _read(target)
         if base is not None and theirs is not None:
-            if ours is None or ours == theirs or theirs == base:
-                continue  # deleted by the user, already current, or only edited by the user
+            if ours is None or ours == theirs:
+                continue  # deleted by the user, or already current
+            if theirs == base:
+                result.edits.append(Edit(relative, relative, relative, "kept"))
+                continue  # only edited by the user
             if ours == base:
                 target.write_text(theirs, encoding="utf-8")
                 result.changes.append(Change(relative, "updated"))
                 continue
-            merged, conflicted = merge_text(ours, base, theirs)
+            merged, conflicted = carry(ours, base, theirs)
             target.write_text(merged, encoding="utf-8")
             result.changes.append(Change(relative, "conflicted" if conflicted else "merged"))
+            result.edits.append(Edit(relative, relative, relative, "conflicted" if conflicted else "kept"))
         elif base is not None:
             if ours is None:
                 continue
@@ -126,6 +159,7 @@ def merge_trees(old: Path, new: Path, project: Path, skip: frozenset[str]) -> Me
             merged, _ = merge_text(ours, "", theirs)
             target.write_text(merged, encoding="utf-8")
             result.changes.append(Change(relative, "conflicted", "the template now writes this file"))
+            result.edits.append(Edit(relative, relative, relative, "conflicted"))
     for relative, (base, ours) in orphans.items():
         _place_edits(relative, base, ours, project, result)
     return result
@@ -146,10 +180,12 @@ def _place_edits(relative: str, base: str, ours: str, project: Path, result: Mer
     target = next((p for p in _ROLE_PATHS.get(role or "", ()) if (project / p).exists()), None)
     if target is None:
         result.notes.append(_note(relative, base, ours, "the new template has no file for it"))
+        result.edits.append(Edit(relative, relative, None, "not placed"))
         return
-    merged, conflicted = merge_text(ours, base, (project / target).read_text(encoding="utf-8"))
+    merged, conflicted = carry(ours, base, (project / target).read_text(encoding="utf-8"))
     (project / target).write_text(merged, encoding="utf-8")
     result.changes.append(Change(target, "conflicted" if conflicted else "moved", f"edits of {relative}"))
+    result.edits.append(Edit(relative, relative, target, "conflicted" if conflicted else "moved"))
 
 
 @dataclass(frozen=True)
@@ -200,6 +236,7 @@ def _place_tool_edits(relative: str, base: str, ours: str, project: Path, result
         before = block.text(base_lines)
         if name not in our_blocks:
             result.notes.append(_note(f"{relative}: {name}", before, "", "you removed this tool by hand"))
+            result.edits.append(Edit(f"{name} (removed)", relative, None, "not placed"))
             continue
         after = our_blocks[name].text(our_lines)
         if after == before:
@@ -209,6 +246,7 @@ def _place_tool_edits(relative: str, base: str, ours: str, project: Path, result
             result.notes.append(
                 _note(f"{relative}: {name}", before, after, "the new template has no such tool")
             )
+            result.edits.append(Edit(name, relative, None, "not placed"))
             continue
         text = target.read_text(encoding="utf-8")
         lines = text.splitlines(keepends=True)
@@ -221,11 +259,23 @@ def _place_tool_edits(relative: str, base: str, ours: str, project: Path, result
         result.changes.append(
             Change(where, "conflicted" if conflicted else "moved", f"{name} from {relative}")
         )
+        for part in _edited_parts(after, before):
+            result.edits.append(
+                Edit(f"{name} ({part})", relative, where, "conflicted" if conflicted else "moved")
+            )
     rest_before, rest_after = _without(base, base_blocks), _without(ours, our_blocks)
     if rest_before != rest_after:
         result.notes.append(
             _note(f"{relative} (outside any tool)", rest_before, rest_after, "no place for it")
         )
+        result.edits.append(Edit(f"{relative} (outside any tool)", relative, None, "not placed"))
+
+
+def _edited_parts(ours: str, base: str) -> list[str]:
+    parts = [_ToolParts.of(text) for text in (ours, base)]
+    if parts[0] is None or parts[1] is None:
+        return ["the whole tool"]
+    return [name for name in _ToolParts.NAMES if getattr(parts[0], name) != getattr(parts[1], name)]
 
 
 @dataclass(frozen=True)
@@ -236,6 +286,8 @@ class _ToolParts:
     signature: str
     docstring: str
     body: str
+
+    NAMES = ("above", "signature", "docstring", "body")
 
     @classmethod
     def of(cls, block: str) -> _ToolParts | None:
@@ -267,11 +319,11 @@ def merge_tool(ours: str, base: str, theirs: str) -> tuple[str, bool]:
     shape around them: an edited docstring or a line added above the function carries over alone."""
     parts = [_ToolParts.of(text) for text in (ours, base, theirs)]
     if any(part is None for part in parts):
-        return merge_text(ours, base, theirs)
+        return carry(ours, base, theirs)
     mine, old, new = parts
     assert mine is not None and old is not None and new is not None
     merged, conflicted = [], False
-    for name in ("above", "signature", "docstring", "body"):
+    for name in _ToolParts.NAMES:
         a, b, c = getattr(mine, name), getattr(old, name), getattr(new, name)
         if a == b:
             merged.append(c)
@@ -282,7 +334,7 @@ def merge_tool(ours: str, base: str, theirs: str) -> tuple[str, bool]:
                 c + a
             )  # lines the user put above a function that had none: kept, after the new ones
         else:
-            text, clash = merge_text(a, b, c)
+            text, clash = carry(a, b, c)
             merged.append(text)
             conflicted = conflicted or clash
     return "".join(merged), conflicted
@@ -305,10 +357,26 @@ def _note(what: str, before: str, after: str, why: str) -> str:
     return f"## {what}\n\nNot placed automatically: {why}. Your change:\n\n```diff\n{diff.rstrip()}\n```\n"
 
 
-def notes_text(notes: list[str], from_version: str, to_version: str) -> str:
-    header = (
+_OUTCOMES = {
+    "kept": "kept in place",
+    "moved": "moved",
+    "conflicted": "conflict: resolve the markers",
+    "not placed": "not placed: below",
+}
+
+
+def notes_text(result: MergeResult, from_version: str, to_version: str) -> str:
+    """Every edit and where it went; then, with their text, the edits that found no place."""
+    rows = [
+        f"| {edit.what} | {edit.source} | {edit.target or '—'} | {_OUTCOMES[edit.outcome]} |"
+        for edit in result.edits
+    ]
+    text = (
         f"# Upgrade notes ({from_version} → {to_version})\n\n"
-        "`mcpgen update` kept every edit it could place in the file that now holds it. These it could not: "
-        "apply them by hand where they belong, then delete this file.\n\n"
+        "`mcpgen update` carried each of your edits into the file that holds its code now. Check the ones "
+        "marked conflict or not placed, then delete this file.\n\n"
+        "| your edit | made in | now in | outcome |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
     )
-    return header + "\n".join(notes)
+    if result.notes:
+        text += "\n" + "\n".join(result.notes)
+    return text

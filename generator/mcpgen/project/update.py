@@ -95,7 +95,7 @@ class UpdateResult:
             "exposure": self.exposure,
             "changes": changes,
             "conflicts": self.merge.paths("conflicted"),
-            "notes": str(self.project / NOTES_FILE) if self.merge.notes else None,
+            "notes": str(self.project / NOTES_FILE) if self.merge.needs_notes or self.merge.notes else None,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 2),
         }
@@ -274,8 +274,8 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         # Regenerated from the merged code, as after a generation.
         write_security_review(project)
     notes = project / NOTES_FILE
-    if merged.notes:
-        notes.write_text(notes_text(merged.notes, from_version, to_version), encoding="utf-8")
+    if merged.needs_notes or merged.notes:
+        notes.write_text(notes_text(merged, from_version, to_version), encoding="utf-8")
     return UpdateResult(
         project=project,
         from_version=from_version,
