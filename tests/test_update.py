@@ -304,10 +304,26 @@ def test_add_tool_adds_one_operation_and_touches_nothing_else(tmp_path):
     assert " passed" in run_project_tests(project)
 
 
+def test_an_answers_file_edited_to_write_outside_the_project_is_a_one_line_error(tmp_path):
+    project = committed_project(tmp_path)
+    answers = project / ".copier-answers.yml"
+    edit(answers, "- name: get_note\n", "- name: get_note\n  function: ../../x\n")
+    commit(project)
+
+    result = mcpgen("update", project)
+
+    assert result.exit_code == 2, result.output
+    line = result.output.strip()
+    assert line.startswith(f"error: {answers}#/tools/") and "/function: String should match pattern" in line
+    assert "'../../x'" in line and "mcpgen update --spec" in line and "\n" not in line
+    assert git(project, "status", "--porcelain") == "" and not (tmp_path / "x.py").exists()
+
+
 def test_template_2_0_still_renders_the_flat_layout(tmp_path):
     out = tmp_path / "flat"
     result = mcpgen("from-openapi", NOTES_SPEC, "-o", out, "--template-version", "2.0")
     assert result.exit_code == 0, result.output
+    assert "layout flat" in result.output and "layout monolithic" not in result.output
     assert sorted(p.name for p in out.glob("*.py")) == ["client.py", "config.py", "main.py", "tools.py"]
     assert not (out / "src").exists()
     assert "_commit: v2.0.0" in (out / ".copier-answers.yml").read_text()

@@ -29,6 +29,7 @@ from .render import (
     decide_layout,
     first_mode,
     handoff,
+    layout_of_template,
     list_files,
     render,
     resolve_version,
@@ -286,10 +287,11 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     say = progress or (lambda _message: None)
     check_destination(request.out, request.force)
     prepared = prepare(request, progress)
-    project, layout, warnings = prepared.project, prepared.layout, prepared.warnings
+    version = resolve_version(request.template_version) if request.template_version else None
+    project, warnings = prepared.project, prepared.warnings
+    layout = layout_of_template(prepared.layout, version)
     say(f"layout {layout.name}: {layout.reason}; pattern {project.auth.pattern}: {project.auth.reason}")
     say(f"rendering {counted(len(project.tools), 'tool')} and {counted(len(project.models), 'model')}")
-    version = resolve_version(request.template_version) if request.template_version else None
     answers = prepared.answers
     with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch:
         staged, surface = _render_checked(request, prepared, answers, Path(scratch) / "project", version)

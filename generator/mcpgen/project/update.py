@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from .. import __version__
-from ..errors import MCPGenError
+from ..errors import MCPGenError, pointer
 from ..generate import Progress, Request, measured_exposure, prepare
 from ..render import (
     ANSWERS_FILE,
@@ -143,6 +144,21 @@ def require_clean_git(project: Path) -> None:
         )
 
 
+def checked_answers(data: dict[str, Any], project: Path) -> dict[str, Any]:
+    """Contract-2 answers as the template will read them; a hand edit it cannot take is a one-line error."""
+    try:
+        Answers.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise MCPGenError(
+            f"{first['msg']} (got {first.get('input')!r:.80})",
+            file=str(project / ANSWERS_FILE),
+            pointer=pointer(*first["loc"]),
+            hint="undo the hand edit of this key, or regenerate the answers with `mcpgen update --spec SPEC`",
+        ) from None
+    return data
+
+
 def _version(answers: dict[str, Any]) -> str:
     return str(answers["_commit"]).removeprefix("v")
 
@@ -208,6 +224,8 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
     kept_spec = project / str((old_answers.get("spec") or {}).get("file") or SPEC_FILE)
     spec = request.spec or (str(kept_spec) if kept_spec.is_file() else None)
     old_data = {key: value for key, value in old_answers.items() if not key.startswith("_")}
+    if old_data.get("ir_version") == 2:
+        checked_answers(old_data, project)
     warnings: list[str] = []
     spec_text = None
     exposure = None
@@ -228,7 +246,9 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         skipped = [entry.model_dump() for entry in prepared.project.skipped]
     else:
         say("the project keeps no spec: the template alone is updated (pass --spec to regenerate from one)")
-        new_data = migrate_contract_1(old_data) if old_data.get("ir_version", 1) == 1 else old_data
+        new_data = checked_answers(
+            migrate_contract_1(old_data) if old_data.get("ir_version", 1) == 1 else old_data, project
+        )
         tools = [tool["name"] for tool in new_data["tools"]]
         skipped = [{**entry, "pointer": None} for entry in new_data.get("skipped", [])]
     say(f"updating {project} from template {from_version} to {to_version}")

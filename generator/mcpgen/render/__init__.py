@@ -23,7 +23,7 @@ from .exposure import (
     with_exposure,
 )
 from .handoff import PROJECT_PLACEHOLDER, handoff
-from .layout import Layout, decide_layout
+from .layout import Layout, decide_layout, layout_of_template
 from .post import (
     LOCK_FILE,
     Surface,
@@ -64,6 +64,7 @@ __all__ = [
     "check_python_parses",
     "decide",
     "decide_layout",
+    "layout_of_template",
     "first_mode",
     "handoff",
     "list_files",

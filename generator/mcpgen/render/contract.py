@@ -14,15 +14,19 @@ A type record is a string or a one-key mapping:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import keyword
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..ir import TypeRef
 
 IR_VERSION = 2
 
 TypeData = str | dict[str, Any]
+# Names that become Python names and file names: an answers file edited by hand must not write `../../x.py`.
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+ToolName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")]
 ParamLocation = Literal["path", "query", "header", "cookie", "field", "body"]
 
 
@@ -59,7 +63,7 @@ class ParamData(_Record):
     """A tool argument. `in` is where it travels: a path, query, header or cookie parameter, one `field` of
     the request body, or the whole `body`."""
 
-    name: str
+    name: Identifier
     wire: str | None = None  # the name on the wire, when it differs from `name`
     location: ParamLocation = Field(alias="in")
     type: TypeData
@@ -90,8 +94,8 @@ class ResponseData(_Record):
 
 
 class ToolData(_Record):
-    name: str  # the MCP tool name
-    function: str | None = None  # the Python function, when it differs from `name`
+    name: ToolName  # the MCP tool name
+    function: Identifier | None = None  # the Python function, when it differs from `name`
     method: str
     path: str
     title: str  # the spec's summary, or the operation's name in words
@@ -113,9 +117,15 @@ class ToolData(_Record):
     )
     confirm: bool = False  # destructive: the user confirms before it runs
 
+    @model_validator(mode="after")
+    def _function_is_a_python_name(self) -> ToolData:
+        if self.function is None and (not self.name.isidentifier() or keyword.iskeyword(self.name)):
+            raise ValueError(f"the tool {self.name!r} needs a `function`: its name is not a Python name")
+        return self
+
 
 class FieldData(_Record):
-    name: str
+    name: Identifier
     wire: str | None = None
     type: TypeData
     nullable: bool = False
@@ -126,7 +136,7 @@ class FieldData(_Record):
 
 
 class ModelData(_Record):
-    name: str
+    name: Identifier
     kind: Literal["object", "enum", "alias"] = "object"
     description: str = ""
     base: str | None = None
@@ -185,7 +195,7 @@ class Answers(_Record):
     mcpgen_version: str
     project_name: str
     package: str  # the distribution and console script: todo-api-mcp
-    import_name: str  # what the `src` package installs as: todo_api_mcp
+    import_name: Identifier  # what the `src` package installs as: todo_api_mcp
     layout: Literal["modular", "monolithic"]
     layout_reason: str
     pattern: Literal["none", "api-key", "bearer", "service-to-service"]

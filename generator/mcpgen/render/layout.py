@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from ..ir import LayoutName, Project
 
@@ -11,8 +12,16 @@ MODULAR_MIN_TOOLS = 5
 
 @dataclass(frozen=True)
 class Layout:
-    name: LayoutName
+    name: LayoutName | Literal["flat"]
     reason: str
+
+
+FLAT = Layout("flat", "template 2.0 has one layout: main.py, tools.py, client.py and config.py at the top")
+
+
+def layout_of_template(layout: Layout, version: str | None) -> Layout:
+    """The layout a template version writes: 2.0 knows only its flat one, whatever the rule decides."""
+    return FLAT if version is not None and version.startswith("2.0.") else layout
 
 
 def decide_layout(project: Project, requested: str = "auto") -> Layout:
