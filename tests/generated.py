@@ -63,6 +63,20 @@ def build_wheel(project: Path, into: Path) -> Path:
     return next(into.glob("*.whl"))
 
 
+def record_surface(project: Path) -> None:
+    """`python -m src.surface --write` in the project: what the user runs after reviewing edits that
+    `mcpgen update` carried into tool code (the update itself runs none of the project's code)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "src.surface", "--write"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def run_project_tests(project: Path, *paths: str) -> str:
     """The project's own test suite (or the given test files of it), as its README runs it."""
     result = subprocess.run(

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from mcpgen.cli import app
-from tests.generated import run_project_tests
+from tests.generated import record_surface, run_project_tests
 
 GOLDEN = Path(__file__).parent / "golden"
 NOTES_SPEC = GOLDEN / "notes_monolithic" / "spec.yaml"
@@ -114,6 +114,7 @@ def test_force_over_a_git_project_updates_it_and_keeps_edits_git_and_other_files
     assert (project / ".git").is_dir() and git(project, "log", "--oneline").count("\n") == 2
     assert (project / "NOTES_FOR_US.md").read_text() == "not generated\n"
     assert "edited by hand" in (project / "src" / "tools" / "get_note.py").read_text()
+    record_surface(project)  # as the summary asks once the edits are reviewed
     assert " passed" in run_project_tests(project)
 
 
@@ -185,6 +186,7 @@ def test_an_api_change_adds_removes_and_retypes_tools_keeping_edits_elsewhere(tm
     assert set(names(lock_before)) - set(names(lock_after)) == {"pin_note"}
     assert names(lock_after)["list_notes"]["input_schema"] != names(lock_before)["list_notes"]["input_schema"]
     assert names(lock_after)["get_note"] == names(lock_before)["get_note"]
+    record_surface(project)  # as the summary asks once the edits are reviewed
     assert " passed" in run_project_tests(project)
 
 
@@ -208,6 +210,7 @@ def test_the_api_growing_past_four_tools_moves_each_tools_edits_into_its_own_mod
     notes = (project / "UPGRADE_NOTES.md").read_text()
     assert "PAGE_SIZE = 20  # a hand-added constant" in notes and "src/tools.py" in notes
     assert summary["notes"].endswith("UPGRADE_NOTES.md")
+    record_surface(project)  # as the summary asks once the edits are reviewed
     assert " passed" in run_project_tests(project)
 
 
@@ -301,7 +304,27 @@ def test_add_tool_adds_one_operation_and_touches_nothing_else(tmp_path):
     for path, text in before.items():
         assert path.read_text() == text, f"{path.name} changed"
     assert "pinNote" in (project / "mcpgen.yaml").read_text()
+    record_surface(project)  # as the summary asks once the edits are reviewed
     assert " passed" in run_project_tests(project)
+
+
+def test_update_runs_none_of_the_projects_own_code(tmp_path):
+    project = committed_project(tmp_path)
+    server = project / "src" / "server.py"
+    # A module that does something on import: an update must not run it.
+    server.write_text(
+        server.read_text()
+        + '\nimport pathlib\n\npathlib.Path(__file__).parents[1].joinpath("ran-on-import").write_text("y")\n'
+    )
+    commit(project)
+    lock = (project / "mcp-tools.lock").read_text()
+
+    result = mcpgen("update", project, "--json")
+
+    assert result.exit_code == 0, result.output
+    assert not (project / "ran-on-import").exists()
+    assert (project / "mcp-tools.lock").read_text() == lock
+    assert any("python -m src.surface --write" in w for w in json.loads(result.stdout)["warnings"])
 
 
 def test_an_answers_file_edited_to_write_outside_the_project_is_a_one_line_error(tmp_path):

@@ -98,8 +98,9 @@ def update_command(
 ) -> None:
     """Update a generated project to this mcpgen's template, or to a changed API, keeping its edits.
 
-    The project must be committed to git. Edits are merged three ways; what cannot be merged gets conflict
-    markers (exit code 1), and edits with no place in the new layout are listed in UPGRADE_NOTES.md.
+    The project must be committed to git. Edits are merged three ways, or replayed one by one where the
+    template rewrote the lines around them; an edit of lines the template changed too gets conflict markers
+    (exit code 1). UPGRADE_NOTES.md lists where each edit went. None of the project's code is run.
     """
     if pattern is not None:
         choice(pattern, PATTERNS, "--pattern")

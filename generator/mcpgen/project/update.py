@@ -47,7 +47,7 @@ from ..template_files import template_root
 from .merge import NOTES_FILE, MergeResult, merge_trees, notes_text
 
 # Files mcpgen writes beside the template's, after the merge, never merged by it: the lock and the schema
-# record come from the project's own src.surface (a render that measured its tools has them, the old one not).
+# record come from the new render (see _recorded_surface), the review from the merged code.
 MCPGEN_FILES = frozenset(
     {ANSWERS_FILE, SPEC_FILE, PROJECT_FILE, NOTES_FILE, LOCK_FILE, REVIEW_FILE, TOOL_SCHEMAS}
 )
@@ -269,6 +269,7 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
                     render_template(new_data, new_render, version=to_version)
         check_python_parses(new_render)
         merged = merge_trees(old_render, new_render, project, skip=MCPGEN_FILES)
+        warnings += _recorded_surface(new_render, project, merged)
         (project / ANSWERS_FILE).write_text((new_render / ANSWERS_FILE).read_text("utf-8"), "utf-8")
     record_template_source(project / ANSWERS_FILE, request.template_src or store_location())
     spec_changed = False
@@ -278,11 +279,6 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         (project / SPEC_FILE).write_text(spec_text, encoding="utf-8")
     if spec is not None:
         write_options(project, options)
-    if (project / "src" / "surface.py").exists():
-        try:
-            write_tool_lock(project)
-        except RuntimeError as exc:
-            warnings.append(f"{LOCK_FILE} not updated: {exc}")
     conflicted = merged.paths("conflicted")
     if conflicted:
         # The review reads the code, and code with conflict markers does not parse.
@@ -309,6 +305,31 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         skipped=skipped,
         exposure=exposure,
     )
+
+
+def _recorded_surface(new_render: Path, project: Path, merged: MergeResult) -> list[str]:
+    """mcp-tools.lock and the recorded tool schemas, from the new render: the update runs none of the
+    project's own code (a module of the user's could do anything on import). The recorded schemas are safe to
+    take as they are, since the server re-derives any tool whose source changed; the lock shows the template's
+    tools, so edits that change what a tool shows are left for the user to record."""
+    if not (new_render / "src" / "surface.py").exists():
+        return []
+    if not (new_render / LOCK_FILE).exists():
+        try:
+            write_tool_lock(new_render)
+        except RuntimeError as exc:
+            return [f"{LOCK_FILE} not updated: {exc}"]
+    for name in (LOCK_FILE, TOOL_SCHEMAS):
+        if (new_render / name).exists():
+            shutil.copyfile(new_render / name, project / name)
+    edited = sorted({edit.target for edit in merged.edits if edit.target and edit.target.endswith(".py")})
+    if not edited:
+        return []
+    return [
+        f"{LOCK_FILE} records the new template's tools; your edits in {', '.join(edited[:3])}"
+        f"{' and more' if len(edited) > 3 else ''} may change what they show: after reviewing them, record "
+        "them with `python -m src.surface --write` (mcpgen update runs none of the project's code)"
+    ]
 
 
 def side_answers(
