@@ -96,7 +96,8 @@ def from_openapi(
         str | None,
         typer.Option(
             metavar="VERSION",
-            help="Render an earlier template version (2.0: one flat main.py and tools.py) instead.",
+            help="Render an earlier template version instead: 2.0 (one flat main.py and tools.py) or 2.1 "
+            "(the modular src/ package or the monolithic main.py, without 2.2's production modules).",
         ),
     ] = None,
 ) -> None:
