@@ -347,6 +347,7 @@ def test_template_2_0_still_renders_the_flat_layout(tmp_path):
     result = mcpgen("from-openapi", NOTES_SPEC, "-o", out, "--template-version", "2.0")
     assert result.exit_code == 0, result.output
     assert "layout flat" in result.output and "layout monolithic" not in result.output
+    assert "CLAUDE_DESKTOP_SETUP.md" not in result.output  # 2.0 writes no such file
     assert sorted(p.name for p in out.glob("*.py")) == ["client.py", "config.py", "main.py", "tools.py"]
     assert not (out / "src").exists()
     assert "_commit: v2.0.0" in (out / ".copier-answers.yml").read_text()

@@ -142,7 +142,7 @@ class Result:
             local = Path(self.spec)
             summary["spec"] = str(local.resolve()) if local.exists() else self.spec
         if self.answers is not None:
-            summary.update(handoff(self.out, self.answers))
+            summary.update(handoff(self.out, self.answers, self.files))
         return summary
 
 

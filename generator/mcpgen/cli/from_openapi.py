@@ -164,7 +164,9 @@ def from_openapi(
             typer.echo(f"  {command}")
         for setting in summary["settings_to_fill"]:
             typer.echo(f"  set {setting['name']} in .env ({setting['needed']}): {setting['why']}")
-        typer.echo(f"  connect a client: {summary['documents']['CLAUDE_DESKTOP_SETUP.md']}")
+        setup = summary["documents"].get("CLAUDE_DESKTOP_SETUP.md")
+        if setup:
+            typer.echo(f"  connect a client: {setup}")
 
 
 def _report_exposure(result) -> None:

@@ -78,8 +78,9 @@ def next_commands(project_dir: Path, answers: Answers) -> list[str]:
     return commands
 
 
-def handoff(project_dir: Path, answers: Answers) -> dict[str, Any]:
-    """The part of the `--json` summary that tells what to do next."""
+def handoff(project_dir: Path, answers: Answers, files: list[str] | None = None) -> dict[str, Any]:
+    """The part of the `--json` summary that tells what to do next; `documents` has those of `files` (the
+    project's files, when known: an earlier template version writes fewer)."""
     project_dir = project_dir.resolve()
     return {
         "project_dir": str(project_dir),
@@ -100,5 +101,6 @@ def handoff(project_dir: Path, answers: Answers) -> dict[str, Any]:
                 "IMPLEMENTATION_SUMMARY.md",
                 "SECURITY_REVIEW.md",
             )
+            if files is None or name in files
         },
     }
