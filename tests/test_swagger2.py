@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from mcpgen.cli import app
 from mcpgen.errors import MCPGenError
+from mcpgen.generate import Request, prepare
 from mcpgen.ir import BuildOptions, build_project
 from mcpgen.spec import convert_swagger2, load_spec
 from tests.conftest import shared_spec
@@ -746,3 +747,31 @@ def test_petstore_swagger2_generates_a_project_whose_tests_pass(tmp_path):
     assert "converted from Swagger 2.0" in result.stderr
     summary = run_project_tests(out)
     assert " passed" in summary and "failed" not in summary, summary
+
+
+QUIRKS = Path(__file__).parent / "breadth" / "swagger2_quirks.json"
+
+
+def test_items_written_as_a_list_is_converted_with_a_warning():
+    """Slack's spec writes `items: [ ... ]` in 30 places; the refs inside must be converted too."""
+    prepared = prepare(Request(spec=str(QUIRKS), out=Path(".")))
+    members = prepared.project.tools[0]
+    assert [p.wire for p in members.params] == ["channel", "teams"]
+    warned = [w for w in prepared.warnings if "items is written as a list" in w]
+    assert len(warned) == 3, prepared.warnings
+    assert any("of 2 schemas; read as any one of them (oneOf)" in w for w in warned)
+
+
+def test_a_ref_left_in_a_construct_mcpgen_does_not_convert_is_named(tmp_path):
+    spec = json.loads(QUIRKS.read_text())
+    spec["definitions"]["defs_user_id"] = {
+        "type": "object",
+        "patternProperties": {"^x-": {"$ref": "#/definitions/defs_workspace_id"}},
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    with pytest.raises(MCPGenError) as raised:
+        load_spec(str(path))
+    message = str(raised.value)
+    assert "'#/definitions/defs_workspace_id' is inside `^x-`, which mcpgen does not convert" in message
+    assert "#/components/schemas/defs_user_id/patternProperties/^x-/$ref" in message

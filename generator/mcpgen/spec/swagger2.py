@@ -76,6 +76,17 @@ def _strings(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
+def _construct(where: str) -> str:
+    """How a message names the construct at a JSON pointer: its key (`items`, `items` written as a list)."""
+    parts = where.strip("/").split("/")
+    listed = False
+    while parts and parts[-1].isdigit():
+        parts.pop()
+        listed = True
+    key = parts[-1].replace("~1", "/").replace("~0", "~") if parts else "the document"
+    return f"`{key}` written as a list" if listed else f"`{key}`"
+
+
 def _extensions(node: dict) -> dict[str, Any]:
     return {key: value for key, value in node.items() if isinstance(key, str) and key.startswith("x-")}
 
@@ -169,6 +180,14 @@ class _Converter:
             if isinstance(node, dict):
                 ref = node.get("$ref")
                 if isinstance(ref, str) and ref.startswith("#"):
+                    if ref.startswith(tuple(REF_PREFIXES)):
+                        raise MCPGenError(
+                            f"the $ref {ref!r} is inside {_construct(where)}, which mcpgen does not "
+                            "convert from Swagger 2.0",
+                            file=self.source,
+                            pointer=where + "/$ref",
+                            hint="write it as Swagger 2.0 allows, or report the construct to mcpgen",
+                        )
                     try:
                         resolve_pointer(document, ref[1:])
                     except (KeyError, IndexError, ValueError) as exc:
@@ -275,7 +294,7 @@ class _Converter:
             converted["allowEmptyValue"] = param["allowEmptyValue"]
         if param.get("type") == "array":
             converted.update(self.array_style(param, location, where))
-        converted["schema"] = self.value_schema(param)
+        converted["schema"] = self.value_schema(param, where)
         if "x-example" in param:
             converted["example"] = param["x-example"]
         extensions = _extensions(param)
@@ -304,13 +323,19 @@ class _Converter:
             style = QUERY_STYLES["csv"]
         return {"style": style[0], "explode": style[1]}
 
-    def value_schema(self, node: dict) -> dict[str, Any]:
+    def value_schema(self, node: dict, where: str = "") -> dict[str, Any]:
         """The schema of a 2.0 parameter, header or items object: its value keywords, files as binary."""
         schema: dict[str, Any] = {key: node[key] for key in VALUE_KEYS if key in node}
         if schema.get("type") == "file":
             schema["type"], schema["format"] = "string", "binary"
         if isinstance(schema.get("items"), dict):
-            schema["items"] = self.value_schema(schema["items"])
+            schema["items"] = self.value_schema(schema["items"], f"{where}/items")
+        elif isinstance(schema.get("items"), list):
+            listed = [
+                self.value_schema(sub, f"{where}/items") if isinstance(sub, dict) else sub
+                for sub in schema["items"]
+            ]
+            schema["items"] = self.listed_items(listed, f"{where}/items")
         if node.get("x-nullable") is True:
             schema["nullable"] = True
         return schema
@@ -353,7 +378,7 @@ class _Converter:
             if not isinstance(name, str):
                 self.warn("a formData parameter has no name; it is left out", where)
                 continue
-            schema = self.value_schema(param)
+            schema = self.value_schema(param, where)
             if "description" in param:
                 schema["description"] = param["description"]
             has_file = (
@@ -444,6 +469,10 @@ class _Converter:
                 }
             elif key in ("items", "additionalProperties", "not") and isinstance(value, dict):
                 converted[key] = self.schema(value, f"{where}/{key}")
+            elif key == "items" and isinstance(value, list):
+                converted[key] = self.listed_items(
+                    [self.schema(sub, f"{where}/items/{i}") for i, sub in enumerate(value)], f"{where}/items"
+                )
             elif key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
                 converted[key] = [self.schema(sub, f"{where}/{key}/{i}") for i, sub in enumerate(value)]
             else:
@@ -453,6 +482,17 @@ class _Converter:
             siblings = {key: value for key, value in converted.items() if key != "$ref"}
             return {**siblings, "allOf": [{"$ref": converted["$ref"]}]}
         return converted
+
+    def listed_items(self, schemas: list[Any], where: str) -> dict[str, Any]:
+        """`items` written as a list (JSON Schema's tuple form: Swagger 2.0 does not allow it, real specs use
+        it): an item matches any of the schemas; OpenAPI 3.0 has no tuple form to keep the order in."""
+        if len(schemas) == 1 and isinstance(schemas[0], dict):
+            self.warn("items is written as a list of one schema; read as that schema", where)
+            return schemas[0]
+        self.warn(
+            f"items is written as a list of {len(schemas)} schemas; read as any one of them (oneOf)", where
+        )
+        return {"oneOf": schemas} if schemas else {}
 
     def security_scheme(self, scheme: Any, where: str) -> Any:
         if not isinstance(scheme, dict):
