@@ -105,12 +105,18 @@ def test_unresolvable_ref_names_its_pointer(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "ref", ["https://evil.example/schema.json", "other.yaml#/Thing", "file:///etc/passwd"]
+    ("ref", "why"),
+    [
+        ("https://evil.example/schema.json", "remote $ref"),
+        ("file:///etc/passwd", "remote $ref"),
+        ("../other.yaml#/Thing", "points outside the spec's folder"),
+        ("sub/../../../etc/passwd", "points outside the spec's folder"),
+    ],
 )
-def test_remote_ref_is_refused(tmp_path, ref):
+def test_remote_ref_is_refused(tmp_path, ref, why):
     spec = spec_with(tmp_path, {"$ref": ref})
     line = one_line_error(run(str(spec), "-o", str(tmp_path / "out")))
-    assert "remote $ref" in line and "refused" in line and "--allow-remote-refs" in line
+    assert why in line and "refused" in line and "--allow-remote-refs" in line
     assert "#/paths/~1x/get" in line
 
 

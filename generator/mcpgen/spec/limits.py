@@ -20,3 +20,9 @@ MAX_ALIAS_NODES = 200_000
 
 MAX_REF_DEPTH = 64
 """`$ref`s followed one inside another (not counting recursion back to a schema already on the way)."""
+
+MAX_BUNDLE_FILES = 10_000
+"""Files a spec split across files may span (DigitalOcean's has about 2,900)."""
+
+MAX_BUNDLE_BYTES = 128 * 2**20
+"""What the files of a spec split across files may add up to."""

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import Diagnostic, MCPGenError, pointer
+from .bundle import Bundler, is_file_ref
 from .limits import MAX_SPEC_BYTES
 from .parse import Parsed, parse_text
 from .refgraph import check_ref_graph, resolve_pointer
@@ -217,7 +218,24 @@ class _RefPolicy:
         self.allow_remote = allow_remote
         self.ids, self.anchors = _id_index(document)
         self.remote_cache: dict[str, Any] = {}
-        self.warnings: list[Diagnostic] = []  # what reading the referenced files taught us
+        self.remote_warnings: list[Diagnostic] = []
+        # A local spec's relative file refs are part of it (bundle.py); a URL spec's are remote.
+        self.bundler = (
+            None
+            if is_url(source)
+            else Bundler(
+                document,
+                Path(source),
+                read_document,
+                allow_outside=allow_remote,
+                swagger2=_check_version(document, source) == SWAGGER_VERSION,
+            )
+        )
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """What reading the referenced files taught us."""
+        return [*self.remote_warnings, *(self.bundler.warnings if self.bundler else [])]
 
     def apply(self) -> None:
         for where, node, base, root in list(_walk_resources(self.document)):
@@ -232,6 +250,8 @@ class _RefPolicy:
                 self._check_local(ref, at)
             elif local := self._local_id_ref(urljoin(base, ref) if base else ref) or self._local_id_ref(ref):
                 node["$ref"] = local
+            elif self.bundler is not None and is_file_ref(ref):
+                self.bundler.bundle(node, where)
             elif not self.allow_remote:
                 raise MCPGenError(
                     f"remote $ref {ref!r} refused",
@@ -276,7 +296,7 @@ class _RefPolicy:
         if location not in self.remote_cache:
             parsed = read_document(location)
             self.remote_cache[location] = parsed.document
-            self.warnings.extend(parsed.warnings)
+            self.remote_warnings.extend(parsed.warnings)
         try:
             target = copy.deepcopy(resolve_pointer(self.remote_cache[location], fragment))
         except (KeyError, IndexError, ValueError) as exc:
@@ -322,10 +342,11 @@ def load_spec(source: str, *, allow_remote_refs: bool = False, validate: bool = 
     parsed = read_document(source)
     document, warnings = parsed.document, list(parsed.warnings)
     version = _check_version(document, source)
-    warnings += check_shape(document, source)
     refs = _RefPolicy(document, source, allow_remote_refs)
     refs.apply()
     warnings += refs.warnings
+    # After the files of a split spec are in: an operation may be a `$ref` to its file until then.
+    warnings += check_shape(document, source)
     check_ref_graph(document, source)
     if version == SWAGGER_VERSION:
         converted = convert_swagger2(document, source)
