@@ -124,6 +124,8 @@ class Result:
             "layout_reason": self.layout.reason,
             "pattern": self.project.auth.pattern,
             "pattern_reason": self.project.auth.reason,
+            # Why the server cannot authenticate to the backend, when it cannot (else null).
+            "backend_auth_unsupported": self.project.auth.unsupported,
             "base_url": self.project.base_url,
             "tools": [
                 {"name": t.name, "method": t.method, "path": t.path, "summary": t.summary, "scopes": t.scopes}
@@ -290,6 +292,11 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     version = resolve_version(request.template_version) if request.template_version else None
     project, warnings = prepared.project, prepared.warnings
     layout = layout_of_template(prepared.layout, version)
+    if version is not None and project.auth.pattern == "basic" and version.startswith(("2.0.", "2.1.")):
+        raise MCPGenError(
+            f"template {version} cannot send HTTP basic authentication (pattern basic)",
+            hint="generate with this mcpgen's own template (leave out --template-version)",
+        )
     say(f"layout {layout.name}: {layout.reason}; pattern {project.auth.pattern}: {project.auth.reason}")
     say(f"rendering {counted(len(project.tools), 'tool')} and {counted(len(project.models), 'model')}")
     answers = prepared.answers

@@ -145,6 +145,9 @@ def from_openapi(
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2))
         return
+    if result.project.auth.unsupported:
+        # First and loud: a server that cannot authenticate fails on its first call, long after this run.
+        typer.echo(f"WARNING: {result.project.auth.unsupported} (see SECURITY_REVIEW.md)", err=True)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     verb = "would write" if dry_run else "wrote"

@@ -12,7 +12,7 @@ from ..generate import Request
 from ..render import DEFAULT_BUDGET
 from .common import choice, run
 
-PATTERNS = ("auto", "none", "api-key", "bearer", "service-to-service")
+PATTERNS = ("auto", "none", "api-key", "bearer", "basic", "service-to-service")
 TOOL_MODES = ("auto", "all", "discover")
 LAYOUTS = ("auto", "modular", "monolithic")
 
@@ -25,7 +25,9 @@ SpecArg = Annotated[
 ]
 PatternOpt = Annotated[
     str,
-    typer.Option(metavar="PATTERN", help="Backend auth: auto, none, api-key, bearer, service-to-service."),
+    typer.Option(
+        metavar="PATTERN", help="Backend auth: auto, none, api-key, bearer, basic, service-to-service."
+    ),
 ]
 BaseUrlOpt = Annotated[
     str | None, typer.Option(metavar="URL", help="Default BACKEND_URL (else the spec's first server).")

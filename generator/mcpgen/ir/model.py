@@ -14,7 +14,7 @@ from pydantic import Field as PydanticField
 Location = Literal["path", "query", "header", "cookie", "body"]
 RequestBody = Literal["json", "form", "multipart", "binary", "text"]
 ResponseKind = Literal["json", "text", "binary", "empty"]
-PatternName = Literal["none", "api-key", "bearer", "service-to-service"]
+PatternName = Literal["none", "api-key", "bearer", "basic", "service-to-service"]
 LayoutName = Literal["modular", "monolithic"]
 Scalar = Literal["str", "int", "float", "bool", "any", "none", "date", "datetime", "uuid"]
 LiteralValue = str | int | bool
@@ -226,6 +226,7 @@ class Auth(BaseModel):
     reason: str
     api_key: ApiKey | None = None
     identity_headers: list[IdentityHeader] = PydanticField(default_factory=list)
+    unsupported: str | None = None  # why the server cannot authenticate to the backend, when it cannot
 
 
 class Project(BaseModel):

@@ -236,6 +236,7 @@ def build_answers(
             identity_headers=[
                 IdentityHeaderData(header=h.header, claim=h.claim) for h in auth.identity_headers
             ],
+            unsupported=auth.unsupported,
         ),
         parameters=table.records,
         tools=tools,

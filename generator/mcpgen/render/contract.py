@@ -171,6 +171,7 @@ class IdentityHeaderData(_Record):
 class AuthData(_Record):
     api_key: ApiKeyData | None = None  # with the api-key pattern
     identity_headers: list[IdentityHeaderData]  # always written, empty or not: the runtime reads it
+    unsupported: str | None = None  # why the server cannot authenticate to the backend, when it cannot
 
 
 class SkippedData(_Record):
@@ -198,7 +199,7 @@ class Answers(_Record):
     import_name: Identifier  # what the `src` package installs as: todo_api_mcp
     layout: Literal["modular", "monolithic"]
     layout_reason: str
-    pattern: Literal["none", "api-key", "bearer", "service-to-service"]
+    pattern: Literal["none", "api-key", "bearer", "basic", "service-to-service"]
     pattern_reason: str
     api: ApiData
     base_url: str

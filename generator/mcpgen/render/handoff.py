@@ -24,6 +24,7 @@ _CREDENTIAL_WHY = {
     ".env` writes a new one",
     "api-key": "the backend's API key",
     "bearer": "the backend bearer token",
+    "basic": "the password that goes with BACKEND_USERNAME, sent as HTTP basic authentication",
 }
 
 
@@ -40,6 +41,8 @@ def required_settings(answers: Answers) -> list[Setting]:
     """The settings without a working default, from the pattern; everything else is in .env.example."""
     found = []
     credential = credential_env(answers.pattern)
+    if answers.pattern == "basic":
+        found.append(Setting("BACKEND_USERNAME", "always", "the user name the backend knows this server by"))
     if credential:
         found.append(Setting(credential, "always", _CREDENTIAL_WHY[answers.pattern]))
     if answers.pattern == "service-to-service":

@@ -23,6 +23,7 @@ _CREDENTIAL_READS = frozenset(
         "service_auth_token",
         "backend_api_key",
         "backend_token",
+        "backend_password",
         "get_secret_value",
         "_credential_headers",
         "_credential_query",

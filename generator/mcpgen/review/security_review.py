@@ -40,7 +40,7 @@ Status = Literal["pass", "review", "fail", "n/a"]
 # The command the review prints, and runs itself (line by line, as grep does) over src/ at generation time.
 LOG_GREP_PATTERN = (
     r"(logger|audit|logging)\.(debug|info|warning|error|exception|critical|log)\("
-    r".*(get_secret_value|service_auth_token|backend_api_key|backend_token)"
+    r".*(get_secret_value|service_auth_token|backend_api_key|backend_token|backend_password)"
 )
 LOG_GREP_COMMAND = f'grep -rnE "{LOG_GREP_PATTERN}" src/'
 _AUDIT_FIELDS = ("tool", "user_id", "outcome", "duration_ms")
@@ -452,6 +452,28 @@ def _per_tool(project: ProjectFiles, risks: list[ToolRisk]) -> tuple[list[str], 
     return lines, Check("Per-tool risk", status, evidence)
 
 
+def _backend_authentication(project: ProjectFiles) -> tuple[list[str], Check]:
+    """Whether the server can authenticate to the backend the way the spec requires."""
+    answers = project.answers
+    pattern = answers.get("pattern", "none")
+    unsupported = (answers.get("auth") or {}).get("unsupported")
+    reason = answers.get("pattern_reason", "")
+    if unsupported:
+        lines = [
+            f"**Fails.** The spec requires authentication the server cannot send: {unsupported}.",
+            "",
+            "Give the server a pattern it can use (`mcpgen update . --pattern api-key|bearer|basic`) if the "
+            "backend also accepts one, or add the credential to `src/client.py` by hand.",
+        ]
+        return lines, Check("Backend authentication", "fail", _cell(unsupported))
+    variable = credential_env(pattern)
+    if variable is None:
+        lines = [f"The server sends no backend credential ({reason or 'pattern none'})."]
+        return lines, Check("Backend authentication", "n/a", _cell(reason or "no credential required"))
+    lines = [f"Pattern {patterns()[pattern]['number']}: {patterns()[pattern]['sends']} ({reason})."]
+    return lines, Check("Backend authentication", "pass", _cell(f"`{variable}`, {reason}"))
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("`", "'")
 
@@ -473,6 +495,7 @@ def render_review(project: ProjectFiles) -> str:
         ("Input validation", _input_validation(project)),
         ("Error sanitisation", _error_sanitisation(project)),
         ("Per-tool risk", _per_tool(project, risks)),
+        ("Backend authentication", _backend_authentication(project)),
     ]
     checks = [check for _, (_, check) in sections]
     out = [
@@ -484,13 +507,19 @@ def render_review(project: ProjectFiles) -> str:
     ]
     for number, (title, (lines, _)) in enumerate(sections, start=1):
         out += ["", f"## {number}. {title}", "", *lines]
-    out += ["", "## 8. Positive findings", ""]
+    out += ["", f"## {len(sections) + 1}. Positive findings", ""]
     out += [f"- {check.control}: {check.evidence}." for check in checks if check.status == "pass"] or [
         "- none"
     ]
-    out += ["", "## 9. Recommendations", ""]
+    out += ["", f"## {len(sections) + 2}. Recommendations", ""]
     out += [f"- {text}" for text in _recommendations(project, checks, risks)]
-    out += ["", "## 10. Compliance summary", "", "| control | status | evidence |", "|---|---|---|"]
+    out += [
+        "",
+        f"## {len(sections) + 3}. Compliance summary",
+        "",
+        "| control | status | evidence |",
+        "|---|---|---|",
+    ]
     out += [f"| {check.control} | {check.status} | {check.evidence} |" for check in checks]
     return "\n".join(out) + "\n"
 
