@@ -45,6 +45,19 @@ def test_a_schema_that_refers_to_itself_across_files_is_a_recursive_model():
     assert set(schemas["droplet_create"]["required"]) == {"name", "size"}
 
 
+def test_a_ref_in_place_of_a_map_of_properties_brings_the_map():
+    networks = load_spec(str(SPLIT / "openapi.yaml")).document["components"]["schemas"]["droplet"]
+    assert set(networks["properties"]["networks"]["properties"]) == {"v4", "v6", "created_at"}
+
+
+def test_a_warning_about_another_file_names_that_file():
+    warnings = [str(w) for w in load_spec(str(SPLIT / "openapi.yaml")).warnings]
+    assert warnings == [
+        "models/networks.yml#/created_at/example: 1 unquoted YAML date was read as text, the first here; "
+        "quote dates to keep them text"
+    ]
+
+
 def test_bundling_is_deterministic():
     first, second = (load_spec(str(SPLIT / "openapi.yaml")).document for _ in range(2))
     assert json.dumps(first) == json.dumps(second)

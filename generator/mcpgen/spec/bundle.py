@@ -27,6 +27,8 @@ from .refgraph import resolve_pointer
 
 # Keys under which a `$ref` points at a schema: once inside one, every nested `$ref` does too.
 _SCHEMA_KEYS = frozenset({"schema", "schemas", "definitions"})
+# Keywords whose value is a map of schemas: a `$ref` in their place brings the whole map, not one schema.
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 
 
 def is_file_ref(ref: str) -> bool:
@@ -129,13 +131,16 @@ class Bundler:
                 f"the spec's files add up to more than {MAX_BUNDLE_BYTES // 2**20} MB", work.file, at
             )
         parsed = self.read(str(target))
-        self.warnings.extend(parsed.warnings)
+        shown = self._shown(target)
+        self.warnings.extend(Diagnostic(w.message, f"{shown}#{w.pointer}") for w in parsed.warnings)
         self.files[target] = parsed.document
         return parsed.document
 
     def _in_schema(self, where: tuple) -> bool:
         if where == self._schemas:
             return False  # the whole map of schemas in another file: copied in place
+        if where and where[-1] in _SCHEMA_MAPS and (len(where) < 2 or where[-2] not in _SCHEMA_MAPS):
+            return False  # `properties: {$ref: props.yml}`: the map is copied in place
         return any(part in _SCHEMA_KEYS for part in where if isinstance(part, str))
 
     def _home(self, work: _Work, target: Path, fragment: str) -> str:
