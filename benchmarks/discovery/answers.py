@@ -86,10 +86,16 @@ def generate(spec: Path, out: Path) -> None:
 
 def measure(project: Path) -> dict:
     # The settings a stdio server needs to start (no backend is called: only discovery's own answers).
-    env = {**os.environ, "BACKEND_TOKEN": "unused", "BACKEND_API_KEY": "unused", "MCP_USER_ID": "bench", "RATE_LIMIT_PER_MINUTE": "0"}
+    env = {
+        **os.environ,
+        **{name: "unused-" + "0" * 40 for name in ("BACKEND_TOKEN", "BACKEND_API_KEY", "SERVICE_AUTH_TOKEN")},
+        "MCP_USER_ID": "bench",
+        "MCP_ORG_ID": "bench",
+        "RATE_LIMIT_PER_MINUTE": "0",
+    }
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=project, capture_output=True, text=True, env=env)
     if done.returncode:
-        raise SystemExit(f"measuring {project} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"measuring {project} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
