@@ -64,7 +64,11 @@ def test_the_map_of_the_example_groups_every_operation_by_resource_and_is_determ
 
 
 def test_signatures_show_the_required_arguments_and_their_types(todo):
-    script = "import json; from src.catalog import CATALOG; print(json.dumps({e.name: e.signature for e in CATALOG}))"
+    script = """
+import json
+from src.catalog import CATALOG
+print(json.dumps({entry.name: entry.signature for entry in CATALOG}))
+"""
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=todo, capture_output=True, text=True, env=clean_env()
     )

@@ -26,7 +26,7 @@ DEFAULT_SPECS = ("letta.json", "stripe.json", "kubernetes.json", "openai.yaml", 
 BUDGETS = {"tools_list": 1_000, "map": 2_000, "search": 2_000, "describe": 8_000}
 
 # Runs inside a generated project: prints one JSON object of maxima.
-PROBE = r'''
+PROBE = r"""
 import asyncio, json, math, sys
 from fastmcp import Client
 from src.catalog import CATALOG
@@ -40,14 +40,15 @@ DISCOVERY = {"search_operations", "describe_operation", "call_operation"}
 def tokens(result):
     text = sum(len(block.text.encode()) for block in result.content if hasattr(block, "text"))
     structured = result.structured_content
-    size = len(json.dumps(structured, separators=(",", ":"), ensure_ascii=False).encode()) if structured else 0
+    dumped = json.dumps(structured, separators=(",", ":"), ensure_ascii=False) if structured else ""
+    size = len(dumped.encode())
     return math.ceil((text + size) / 4)
 
 
 async def main():
     listed = [tool for tool in await listed_tools() if tool["name"] in DISCOVERY]
     found = {"operations": len(CATALOG), "tools_list": totals(entries(listed))["tokens"]}
-    queries = sorted({w for entry in CATALOG for w in words(entry.name) + [t for tag in entry.tags for t in words(tag)]})
+    queries = sorted({w for entry in CATALOG for w in [*words(entry.name), *words(" ".join(entry.tags))]})
     async with Client(mcp) as client:
         found["map"] = tokens(await client.call_tool("search_operations", {}))
         search = (0, "")
@@ -73,7 +74,7 @@ async def main():
 
 
 asyncio.run(main())
-'''
+"""
 
 
 def generate(spec: Path, out: Path) -> None:

@@ -125,7 +125,7 @@ class Sampler:
         self.document = document
 
     def sample(self, schema: Any, depth: int = 0, name: str = "") -> Any:
-        """A value of `schema`; `name` is the property or argument that holds it, which a string reads like."""
+        """A value of `schema`; a string reads like a value of `name`, the property or argument holding it."""
         if depth > MAX_DEPTH:
             raise NoSample("schema nests too deeply")
         if not isinstance(schema, dict):
@@ -246,7 +246,8 @@ class Sampler:
         if text is None:
             # The spec's own example, when it is a plain string (a formatted one may not parse as its type).
             examples = [schema.get("example"), *(schema.get("examples") or [])[:1]]
-            text = next((e for e in examples if isinstance(e, str) and e and not fmt), None) or named_text(name)
+            given = next((e for e in examples if isinstance(e, str) and e and not fmt), None)
+            text = given or named_text(name)
         pattern = schema.get("pattern")
         try:
             compiled = re.compile(pattern) if isinstance(pattern, str) else None
