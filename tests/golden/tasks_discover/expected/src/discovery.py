@@ -2,16 +2,17 @@
 """Discovery: three tools that reach every operation of the API, so that tools/list stays a few hundred tokens
 whatever the API's size.
 
-search_operations ranks the operations a caller may use (BM25F over their names, summaries, tags and argument
-names; ties by name), each with a one-line signature, or without a query gives the API's map (its tags or
-resources, with counts); describe_operation shows one's input schema, output, annotations, scopes and an example
-call; call_operation runs it on the operations server: the same typed tool function, argument validation,
-identity, retries, error taxonomy, scopes, rate limits, confirmation and audit log as a directly registered tool.
+search_operations ranks the operations a caller may use (BM25F over their names, summaries, tags and
+argument names; ties by name), each with a one-line signature, or without a query gives the API's map (its
+tags or resources, with counts); describe_operation shows one's input schema, output, annotations, scopes and
+an example call; call_operation runs it on the operations server: the same typed tool function, argument
+validation, identity, retries, error taxonomy, scopes, rate limits, confirmation and audit log as a directly
+registered tool.
 
-Every answer has a size bound, whatever the API: an assistant reads each one twice (the structured content, and
-the same JSON as text), and counts about one token per four bytes. A search answer at limit 10 and the map stay
-within 2k tokens, a description within 8k: deep schemas are summarised, and describe_operation(name, part=...)
-shows one part of them.
+Every answer has a size bound, whatever the API: an assistant reads each one twice (the structured content
+and the same JSON as text), at about one token per four bytes. A search answer at limit 10 and the map stay
+within 2k tokens, a description within 8k: deep schemas are summarised, and
+describe_operation(name, part=...) shows one part of them.
 """
 
 import difflib
@@ -39,8 +40,8 @@ FIELD_WEIGHTS = {"name": 3.0, "summary": 1.5, "tags": 1.0, "arguments": 0.5}
 # describe_operation lists at most this many fields of an output object.
 SHOWN_FIELDS = 12
 
-# Bounds of what an assistant reads. A search hit is a name (at most 64 characters), a summary, a signature and
-# tags: ten of them in at most about 4,000 bytes of JSON, twice (structured and text), are 2k tokens.
+# Bounds of what an assistant reads. A search hit is a name (at most 64 characters), a summary, a signature
+# and tags: ten of them in at most about 4,000 bytes of JSON, twice (structured and text), are 2k tokens.
 SUMMARY_CHARS = 80
 SIGNATURE_CHARS = 140
 TAG_CHARS = 40
@@ -86,7 +87,9 @@ class OperationGroup(BaseModel):
 class ApiMap(BaseModel):
     groups: list[OperationGroup]
     more_groups: int = 0  # the smallest groups, left out to keep the map short
-    hint: str = "search_operations(tag=GROUP) lists a group's operations; search_operations(query=...) ranks them."
+    hint: str = (
+        "search_operations(tag=GROUP) lists a group; search_operations(query=...) ranks operations."
+    )
 
 
 def words(text: str) -> list[str]:
@@ -398,10 +401,10 @@ def compact(schema: dict[str, Any], path: str = "") -> dict[str, Any]:
         if _size(shown) <= SCHEMA_BYTES:
             return shown
     # Field names alone do not fit: as many as do.
-    fields = shown.get("fields", [])
-    while fields and _size(shown) > SCHEMA_BYTES:
+    fields = list(shown.get("fields", []))
+    while _size(shown) > SCHEMA_BYTES:
         fields = fields[: len(fields) * 3 // 4]
-        shown = {**shown, "fields": fields}
+        shown = {"type": "object", "fields": fields, **({"part": path} if path else {})}
     return shown
 
 
