@@ -49,8 +49,9 @@ TAG_CHARS = 40
 MAP_BYTES = 3_600
 MAP_EXAMPLES = 3
 # A description: about 16,000 bytes of JSON, twice, is 8k tokens; the input schema takes most of it.
-SCHEMA_BYTES = 10_000
+SCHEMA_BYTES = 9_000
 DESCRIPTION_CHARS = 1_000
+SIGNATURE_LINE_CHARS = 500  # the whole signature, in a description
 OUTPUT_CHARS = 400
 EXAMPLE_CHARS = 1_500
 ENUM_VALUES = 25
@@ -346,9 +347,9 @@ async def describe_operation(
     )
     return {
         "name": name,
-        "title": tool.title,
+        "title": clip(tool.title or name, SUMMARY_CHARS),
         "description": clip(tool.description or "", DESCRIPTION_CHARS),
-        "signature": entry.signature,
+        "signature": clip(entry.signature, SIGNATURE_LINE_CHARS),
         "example": example_call(name),
         "input_schema": compact(tool.parameters),
         "output": clip(output_summary(tool.output_schema), OUTPUT_CHARS),
