@@ -9,8 +9,10 @@ import math
 import pytest
 
 from src.catalog import CATALOG
+from src.config import reset_settings
 from src.discovery import group_of, rank, words
 from src.operations import operations
+from src.ratelimit import set_limiter
 from src.security import SCOPES_SUPPORTED, TOOL_SCOPES
 from tests.served import client, dev_tokens, served
 from tests.support import PROBE_ARGUMENTS, PROBE_OPERATION, queue_probe_reply
@@ -35,6 +37,14 @@ def tokens(result) -> int:
     text = sum(len(block.text.encode()) for block in result.content)
     structured = json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False)
     return math.ceil((text + len(structured.encode())) / 4)
+
+
+@pytest.fixture
+def unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rate limit: these tests read every group or every operation of the API, one call each."""
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "0")
+    reset_settings()
+    set_limiter(None)
 
 
 def error_of(result) -> dict:
@@ -101,7 +111,7 @@ async def test_search_filters_by_tag_and_limit(client):
     assert len(await search(client, "report", limit=1)) <= 1
 
 
-async def test_search_without_a_query_gives_the_map_of_every_operation(client):
+async def test_search_without_a_query_gives_the_map_of_every_operation(client, unlimited):
     first = await client.call_tool("search_operations", {})
     again = await client.call_tool("search_operations", {})
     shown = first.structured_content["result"]
@@ -119,7 +129,7 @@ async def test_search_without_a_query_gives_the_map_of_every_operation(client):
         assert set(members[:50]) <= set(found) if len(members) <= 50 else len(found) == 50
 
 
-async def test_every_search_hit_has_its_signature_and_stays_within_the_budget(client):
+async def test_every_search_hit_has_its_signature_and_stays_within_the_budget(client, unlimited):
     queries = sorted({word for entry in CATALOG for word in words(entry.name)})[:40]
     for query in queries:
         result = await client.call_tool("search_operations", {"query": query, "limit": 10})
@@ -166,7 +176,9 @@ async def test_describe_shows_the_input_schema_annotations_and_scopes_of_the_too
     assert isinstance(described["output"], str) and described["output"]
 
 
-async def test_every_description_stays_within_the_budget_and_its_example_is_no_placeholder(client):
+async def test_every_description_stays_within_the_budget_and_its_example_is_no_placeholder(
+    client, unlimited
+):
     for entry in CATALOG:
         result = await client.call_tool("describe_operation", {"name": entry.name})
 
