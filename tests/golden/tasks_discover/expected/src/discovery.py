@@ -63,7 +63,10 @@ SUMMARY_LEVELS = (
     {"depth": 3, "chars": 200, "fields": 12},
     {"depth": 2, "chars": 160, "fields": 10},
     {"depth": 1, "chars": 160, "fields": 8},
-    {"depth": 1, "chars": 60, "fields": 5},
+    {"depth": 1, "chars": 80, "fields": 5},
+    # Many arguments: a short description of each tells more than the fields of the nested ones.
+    {"depth": 1, "chars": 80, "fields": 0},
+    {"depth": 1, "chars": 40, "fields": 0},
     {"depth": 1, "chars": 0, "fields": 0},
     {"depth": 0, "chars": 0, "fields": 400},
 )
@@ -451,6 +454,12 @@ def _summary(
             }
         elif key in ("items", "additionalProperties") and isinstance(value, dict):
             summary[key] = _summary(value, definitions, depth, level, path, seen)
+        elif key in ("anyOf", "oneOf") and isinstance(value, list) and _nullable(value):
+            # `T or null` reads as T, nullable: half the text for the most common union.
+            other = next(member for member in value if member != {"type": "null"})
+            shown = _summary(other, definitions, depth, level, path, seen)
+            summary.update(shown if isinstance(shown, dict) else {})
+            summary["nullable"] = True
         elif key in ("anyOf", "oneOf", "allOf") and isinstance(value, list):
             summary[key] = [
                 _summary(member, definitions, depth, level, path, seen) for member in value
@@ -458,6 +467,10 @@ def _summary(
         else:
             summary[key] = value
     return summary
+
+
+def _nullable(members: list[Any]) -> bool:
+    return len(members) == 2 and {"type": "null"} in members
 
 
 def schema_part(name: str, schema: dict[str, Any], part: str) -> dict[str, Any]:
