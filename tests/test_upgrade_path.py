@@ -150,7 +150,7 @@ def test_a_change_of_wire_encoding_keeps_the_projects_own_tests_passing(tmp_path
     project = generated_project(tmp_path, template, spec)
     # The generated test of list_items sends two tags; its expectation is derived when it runs.
     assert (
-        '"tag": ["string", "string"]'
+        '"tag": ["urgent", "urgent"]'
         in (project / "tests" / "integration" / "test_list_items.py").read_text()
     )
 

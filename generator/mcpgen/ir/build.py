@@ -24,7 +24,7 @@ from ..spec import LoadedSpec, resolve_pointer
 from .auth import detect_auth, identity_header_map
 from .examples import ExampleChecker
 from .model import ANY, Model, Param, Project, Response, Skipped, Tool, TypeRef, list_of, scalar
-from .samples import NoSample, Sampler
+from .samples import NoSample, Sampler, path_hint
 from .schemas import (
     SchemaCompiler,
     constraints_of,
@@ -194,12 +194,12 @@ class _Builder:
         self.sampler = Sampler(self.doc)
         self.sample_errors: list[str] = []
 
-    def sample(self, schema: Any) -> Any:
+    def sample(self, schema: Any, name: str = "") -> Any:
         try:
-            return self.sampler.sample(schema)
+            return self.sampler.sample(schema, name=name)
         except NoSample as exc:
             self.sample_errors.append(str(exc))
-            return "string"
+            return "example"
 
     def deref(self, node: Any) -> Any:
         seen = set()
@@ -553,7 +553,7 @@ class _Builder:
             ),
             constraints=constraints,
             example=example if _scalar(example) else None,
-            sample=self.sample(schema),
+            sample=self.sample(schema, path_hint(wire) if location == "path" else wire),
             path_style=location == "path" and source.get("allowReserved") is True,
         )
 

@@ -1,7 +1,11 @@
-"""Sample JSON values that satisfy a schema, for the generated project's own tests.
+"""Sample JSON values that satisfy a schema, for the generated project's own tests and the example calls an
+assistant reads (tool descriptions, describe_operation).
 
 A sample holds the required properties plus those with a non-null default, so that what a pydantic model
 dumps (by alias, without None) equals the sample: the generated tests can then compare requests exactly.
+A string reads like a real value: the spec's own example, else one made from its format, else from the name
+of the property or argument that holds it (`agent_id` → "agent-123", `email` → "ada@example.com"); never
+"string".
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ _FORMAT_SAMPLES = {
     "date": "2024-01-02",
     "time": "03:04:05",
     "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "email": "user@example.com",
+    "email": "ada@example.com",
+    "idn-email": "ada@example.com",
     "uri": "https://example.com/resource",
     "url": "https://example.com/resource",
     "hostname": "example.com",
@@ -28,8 +33,71 @@ _FORMAT_SAMPLES = {
     "binary": "aGVsbG8=",
     "byte": "aGVsbG8=",
 }
+# Values of a string by the last word of the name that holds it (`billing_email` → email).
+_NAMED_SAMPLES = {
+    "email": "ada@example.com",
+    "url": "https://example.com",
+    "uri": "https://example.com",
+    "link": "https://example.com",
+    "href": "https://example.com",
+    "website": "https://example.com",
+    "endpoint": "https://example.com/hook",
+    "namespace": "default",
+    "title": "Quarterly report",
+    "subject": "Quarterly report",
+    "description": "A short description.",
+    "summary": "A short description.",
+    "note": "A short note.",
+    "comment": "Looks good to me.",
+    "message": "Hello!",
+    "content": "Hello!",
+    "text": "Hello!",
+    "body": "Hello!",
+    "prompt": "Hello!",
+    "input": "Hello!",
+    "instructions": "Answer briefly.",
+    "query": "report",
+    "q": "report",
+    "search": "report",
+    "password": "correct-horse-battery",
+    "secret": "s3cr3t-value",
+    "phone": "+15555550100",
+    "country": "US",
+    "currency": "usd",
+    "language": "en",
+    "locale": "en",
+    "lang": "en",
+    "color": "#3366ff",
+    "path": "docs/readme.md",
+    "file": "report.pdf",
+    "filename": "report.pdf",
+    "version": "1.0.0",
+    "date": "2024-01-02",
+    "at": "2024-01-02T03:04:05Z",
+    "time": "2024-01-02T03:04:05Z",
+    "timestamp": "2024-01-02T03:04:05Z",
+    "status": "active",
+    "state": "active",
+    "role": "user",
+    "label": "urgent",
+    "tag": "urgent",
+    "username": "ada",
+    "user": "ada",
+    "login": "ada",
+    "owner": "ada",
+    "slug": "my-project",
+    "model": "gpt-4o-mini",
+    "token": "tok-123",
+    "key": "key-123",
+    "cursor": "cursor-123",
+    "after": "cursor-123",
+    "before": "cursor-123",
+    "ref": "main",
+    "branch": "main",
+    "sha": "3f786850e387550fdab836ed7e6dc881de23001b",
+}
 _PATTERN_CANDIDATES = (
-    "string",
+    "example",
     "abc",
     "a",
     "1",
@@ -56,20 +124,21 @@ class Sampler:
     def __init__(self, document: dict):
         self.document = document
 
-    def sample(self, schema: Any, depth: int = 0) -> Any:
+    def sample(self, schema: Any, depth: int = 0, name: str = "") -> Any:
+        """A value of `schema`; a string reads like a value of `name`, the property or argument holding it."""
         if depth > MAX_DEPTH:
             raise NoSample("schema nests too deeply")
         if not isinstance(schema, dict):
-            return "value"
+            return named_text(name)
         if isinstance(schema.get("$ref"), str):
-            return self.sample(resolve_pointer(self.document, schema["$ref"][1:]), depth + 1)
+            return self.sample(resolve_pointer(self.document, schema["$ref"][1:]), depth + 1, name)
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             return next((v for v in schema["enum"] if v is not None), schema["enum"][0])
         for key in ("oneOf", "anyOf"):
             if isinstance(schema.get(key), list) and schema[key]:
-                return self._first_of(schema[key], depth)
+                return self._first_of(schema[key], depth, name)
         if isinstance(schema.get("allOf"), list) and schema["allOf"]:
             return self._all_of(schema, depth)
         kind = schema.get("type")
@@ -79,20 +148,20 @@ class Sampler:
             return None
         if kind == "array" or (kind is None and "items" in schema):
             count = schema.get("minItems") if isinstance(schema.get("minItems"), int) else 0
-            return [self.sample(schema.get("items"), depth + 1) for _ in range(count)]
+            return [self.sample(schema.get("items"), depth + 1, name) for _ in range(count)]
         if kind == "object" or (
             kind is None and ("properties" in schema or "additionalProperties" in schema)
         ):
             return self._object(schema, depth)
         if kind == "string":
-            return self._string(schema)
+            return self._string(schema, name)
         if kind in ("integer", "number"):
             return self._number(schema, kind)
         if kind == "boolean":
             return True
-        return "value"
+        return named_text(name)
 
-    def _first_of(self, options: list, depth: int) -> Any:
+    def _first_of(self, options: list, depth: int, name: str = "") -> Any:
         for option in options:
             resolved = option
             while isinstance(resolved, dict) and isinstance(resolved.get("$ref"), str):
@@ -100,7 +169,7 @@ class Sampler:
             if isinstance(resolved, dict) and resolved.get("type") == "null":
                 continue
             try:
-                return self.sample(option, depth + 1)
+                return self.sample(option, depth + 1, name)
             except NoSample:
                 continue
         return None
@@ -154,7 +223,7 @@ class Sampler:
         value = {}
         for name, prop in properties.items():
             if name in required:
-                value[name] = self.sample(prop, depth + 1)
+                value[name] = self.sample(prop, depth + 1, name)
             elif (default := self._default(prop)) is not None:
                 value[name] = default
         return value
@@ -171,9 +240,14 @@ class Sampler:
         return default if isinstance(schema, dict) and default_fits(schema, default) else None
 
     @staticmethod
-    def _string(schema: dict) -> str:
+    def _string(schema: dict, name: str = "") -> str:
         fmt = schema.get("format")
-        text = _FORMAT_SAMPLES.get(fmt, "string") if isinstance(fmt, str) else "string"
+        text = _FORMAT_SAMPLES.get(fmt) if isinstance(fmt, str) else None
+        if text is None:
+            # The spec's own example, when it is a plain string (a formatted one may not parse as its type).
+            examples = [schema.get("example"), *(schema.get("examples") or [])[:1]]
+            given = next((e for e in examples if isinstance(e, str) and e and not fmt), None)
+            text = given or named_text(name)
         pattern = schema.get("pattern")
         try:
             compiled = re.compile(pattern) if isinstance(pattern, str) else None
@@ -208,3 +282,37 @@ class Sampler:
         if isinstance(high, int | float) and not isinstance(high, bool) and value >= high:
             value = high - 1 if (schema.get("exclusiveMaximum") is not None) else high
         return int(value) if kind == "integer" else float(value)
+
+
+def _name_words(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return re.findall(r"[a-z0-9]+", spaced.lower())
+
+
+def named_text(name: str) -> str:
+    """A string that reads like a real value of what `name` names: `agent_id` → "agent-123", `email` →
+    "ada@example.com", `name` → "my-item"; "example" when the name says nothing."""
+    found = _name_words(name)
+    if not found:
+        return "example"
+    last, stem = found[-1], "-".join(found[:-1])
+    if last in ("id", "ids", "uuid") and stem:
+        return f"{stem}-123"
+    if last in ("id", "ids"):
+        return "id-123"
+    if last == "name":
+        return f"my-{stem or 'item'}"
+    if last in _NAMED_SAMPLES:
+        return _NAMED_SAMPLES[last]
+    if last.endswith("s") and last[:-1] in _NAMED_SAMPLES:
+        return _NAMED_SAMPLES[last[:-1]]
+    return f"example-{'-'.join(found)}"
+
+
+def path_hint(name: str) -> str:
+    """The name a path parameter's sample reads like: it identifies a thing, so `customer` reads as an id
+    ("customer-123"), unless its name already says what it is (`namespace`, `name`, `agent_id`)."""
+    found = _name_words(name)
+    if not found or found[-1] in _NAMED_SAMPLES or found[-1] in ("name", "id", "ids", "uuid"):
+        return name
+    return f"{name}_id"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .. import __version__
 from ..ir import Model, ModelField, Param, Project, Tool
 from ..naming import Scope, api_name, import_name, package_name, words
@@ -65,6 +67,19 @@ def tool_title(tool: Tool) -> str:
     return tool.summary or " ".join(words(tool.operation_id or tool.name)).capitalize()
 
 
+# Path segments that name a version or the API itself, not a resource: /v1, /api/v2, /2024-01-01.
+_PREFIX = re.compile(r"v\d+([._-]\d+)*([a-z]+\d*)?|\d+([._-]\d+)*|api|apis|rest", re.IGNORECASE)
+
+
+def path_resource(path: str) -> str:
+    """The resource a path names: its first segment after any version prefix and before any {parameter}
+    (`customers` of /v1/customers/{customer}/sources)."""
+    for segment in path.strip("/").split("/"):
+        if segment and not segment.startswith("{") and not _PREFIX.fullmatch(segment):
+            return segment
+    return "root"
+
+
 def loose_output(tool: Tool) -> bool:
     response = tool.response
     return response.kind == "json" and (
@@ -99,6 +114,7 @@ def _tool(tool: Tool, table: _ParameterTable) -> ToolData:
         title=tool_title(tool),
         description=tool.description if tool.description.rstrip(".") != tool.summary.rstrip(".") else "",
         tags=sorted(set(tool.tags)),
+        resource=None if tool.tags else path_resource(tool.path),
         deprecated=tool.deprecated,
         params=[table.key(_param(p, tool)) for p in tool.params],
         body=tool.request_body,

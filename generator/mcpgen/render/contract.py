@@ -101,6 +101,9 @@ class ToolData(_Record):
     title: str  # the spec's summary, or the operation's name in words
     description: str = ""  # left out when it only repeats the title
     tags: list[str] = Field(default_factory=list)
+    # Without tags, the resource its path names (`customers` of /v1/customers/{id}): its group on the map
+    # that discovery shows.
+    resource: str | None = None
     deprecated: bool = False
     params: list[str]  # keys of `Answers.parameters`, in the function's order; always written
     body: Literal["json", "form", "multipart", "binary", "text"] | None = None

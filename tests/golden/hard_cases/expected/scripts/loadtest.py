@@ -28,9 +28,9 @@ from fastmcp.client.auth import BearerAuth
 
 DEFAULT_TOOL = "get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12"
 DEFAULT_ARGS = {
-    "pet_id": "string",
+    "pet_id": "pet-123",
     "int_enum_header": 1,
-    "session": "string",
+    "session": "example-session",
     "filter": {},
     "ids": [],
 }

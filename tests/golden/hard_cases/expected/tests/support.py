@@ -21,9 +21,9 @@ SERVER_QUERY = frozenset({API_KEY_NAME})
 # The tool the generic tests (identity, logging) call, with arguments and a backend answer that fit it.
 PROBE_TOOL = "get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12"
 PROBE_ARGUMENTS = {
-    "pet_id": "string",
+    "pet_id": "pet-123",
     "int_enum_header": 1,
-    "session": "string",
+    "session": "example-session",
     "filter": {},
     "ids": [],
 }

@@ -45,7 +45,7 @@ async def create_note(
 ) -> Note:
     """Create a note.
 
-    Example: create_note(text="string")
+    Example: create_note(text="Hello!")
     """
     return await invoke(ctx, CREATE_NOTE, Note, body={"text": text, "pinned": pinned})
 

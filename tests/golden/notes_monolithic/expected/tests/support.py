@@ -24,7 +24,7 @@ PROBE_ARGUMENTS = {"note_id": 1}
 # The operation it runs: the tool itself.
 PROBE_OPERATION = PROBE_TOOL
 PROBE_STATUS = 200
-PROBE_RESPONSE = {"id": 1, "text": "string", "pinned": False}
+PROBE_RESPONSE = {"id": 1, "text": "Hello!", "pinned": False}
 
 # JWTs of the tests' callers are signed for this issuer and audience, and grant every scope a tool needs
 # (tests of the scopes themselves mint narrower tokens).

@@ -2,13 +2,21 @@
 """Discovery: three tools that reach every operation of the API, so that tools/list stays a few hundred tokens
 whatever the API's size.
 
-search_operations ranks the operations a caller may use (BM25F over their names, summaries, tags and argument
-names; ties by name), describe_operation shows one's input schema, output, annotations and scopes, and
-call_operation runs it on the operations server: the same typed tool function, argument validation, identity,
-retries, error taxonomy, scopes, rate limits, confirmation and audit log as a directly registered tool.
+search_operations ranks the operations a caller may use (BM25F over their names, summaries, tags and
+argument names; ties by name), each with a one-line signature, or without a query gives the API's map (its
+tags or resources, with counts); describe_operation shows one's input schema, output, annotations, scopes and
+an example call; call_operation runs it on the operations server: the same typed tool function, argument
+validation, identity, retries, error taxonomy, scopes, rate limits, confirmation and audit log as a directly
+registered tool.
+
+Every answer has a size bound, whatever the API: an assistant reads each one twice (the structured content
+and the same JSON as text), at about one token per four bytes. A search answer at limit 10 and the map stay
+within 2k tokens, a description within 8k: deep schemas are summarised, and
+describe_operation(name, part=...) shows one part of them.
 """
 
 import difflib
+import json
 import math
 import re
 from collections import Counter
@@ -19,7 +27,7 @@ from fastmcp import Context, FastMCP
 from fastmcp.tools import ToolResult
 from pydantic import BaseModel, Field
 
-from .catalog import CATALOG, Entry
+from .catalog import CATALOG, EXAMPLES, RESOURCES, Entry
 from .schemas.errors import BackendError
 from .security import granted_scopes, missing_scopes, scope_refusal
 
@@ -32,11 +40,60 @@ FIELD_WEIGHTS = {"name": 3.0, "summary": 1.5, "tags": 1.0, "arguments": 0.5}
 # describe_operation lists at most this many fields of an output object.
 SHOWN_FIELDS = 12
 
+# Bounds of what an assistant reads. A search hit is a name (at most 64 characters), a summary, a signature
+# and tags: ten of them in at most about 4,000 bytes of JSON, twice (structured and text), are 2k tokens.
+SUMMARY_CHARS = 80
+SIGNATURE_CHARS = 140
+TAG_CHARS = 40
+# The map: every group with its count and a few operations, in at most this many bytes of JSON.
+MAP_BYTES = 3_600
+MAP_EXAMPLES = 3
+# A description: about 16,000 bytes of JSON, twice, is 8k tokens; the input schema takes most of it.
+SCHEMA_BYTES = 9_000
+DESCRIPTION_CHARS = 1_000
+SIGNATURE_LINE_CHARS = 500  # the whole signature, in a description
+OUTPUT_CHARS = 400
+EXAMPLE_CHARS = 1_500
+ENUM_VALUES = 25
+# How a schema too large for SCHEMA_BYTES is summarised: the first of these that fits. Objects nested deeper
+# than `depth` show only their field names (at most `fields`) and the `part` that shows them whole;
+# descriptions are clipped to `chars` (0: left out).
+SUMMARY_LEVELS = (
+    {"depth": 4, "chars": 300, "fields": 20},
+    {"depth": 3, "chars": 200, "fields": 12},
+    {"depth": 2, "chars": 160, "fields": 10},
+    {"depth": 1, "chars": 160, "fields": 8},
+    {"depth": 1, "chars": 80, "fields": 5},
+    # Many arguments: a short description of each tells more than the fields of the nested ones.
+    {"depth": 1, "chars": 80, "fields": 0},
+    {"depth": 1, "chars": 40, "fields": 0},
+    {"depth": 1, "chars": 0, "fields": 0},
+    {"depth": 0, "chars": 0, "fields": 400},
+)
+
 
 class OperationMatch(BaseModel):
     name: str
     summary: str
+    # The call in one line: the required arguments and their types; `...` stands for the optional ones.
+    signature: str
     tags: list[str] = Field(default_factory=list)
+
+
+class OperationGroup(BaseModel):
+    group: str  # a tag, or for operations without tags the resource their path names
+    operations: int
+    examples: list[str] = Field(
+        default_factory=list
+    )  # a few of its operations, the shortest names first
+
+
+class ApiMap(BaseModel):
+    groups: list[OperationGroup]
+    more_groups: int = 0  # the smallest groups, left out to keep the map short
+    hint: str = (
+        "search_operations(tag=GROUP) lists a group; search_operations(query=...) ranks operations."
+    )
 
 
 def words(text: str) -> list[str]:
@@ -147,25 +204,118 @@ def _known(name: str) -> Entry:
     ).to_tool_error()
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, at most `limit` characters (cut at a word, with an ellipsis)."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
+    return cut + "…"
+
+
+def _signature(entry: Entry) -> str:
+    """The entry's signature within SIGNATURE_CHARS: arguments that do not fit become `...`."""
+    if len(entry.signature) <= SIGNATURE_CHARS:
+        return entry.signature
+    head = entry.signature[: SIGNATURE_CHARS - 5]
+    return (head.rsplit(", ", 1)[0] if ", " in head else head) + ", ...)"
+
+
+def _tags(entry: Entry) -> list[str]:
+    """The entry's tags, as many as fit in TAG_CHARS."""
+    shown: list[str] = []
+    for tag in entry.tags:
+        if sum(map(len, shown)) + len(tag) > TAG_CHARS:
+            break
+        shown.append(tag)
+    return shown
+
+
+def group_of(entry: Entry) -> str:
+    """Where the map puts an operation: its first tag, or the resource its path names."""
+    return entry.tags[0] if entry.tags else RESOURCES.get(entry.name, "other")
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def api_map(entries: list[Entry]) -> ApiMap:
+    """Every group of `entries` with its count, within MAP_BYTES: the largest groups when not all fit, then
+    a few operation names for as many groups as fit, the largest groups first."""
+    groups: dict[str, list[str]] = {}
+    for entry in entries:
+        groups.setdefault(group_of(entry), []).append(entry.name)
+    # The shortest names are usually the plainest operations of a group (list_pets before list_pet_photos).
+    named = {
+        group: sorted(names, key=lambda name: (len(name), name)) for group, names in groups.items()
+    }
+    largest = sorted(named, key=lambda group: (-len(named[group]), group))
+
+    def drawn(kept: int, shown: dict[str, int]) -> ApiMap:
+        return ApiMap(
+            groups=[
+                OperationGroup(
+                    group=group,
+                    operations=len(named[group]),
+                    examples=named[group][: shown.get(group, 0)],
+                )
+                for group in sorted(largest[:kept])
+            ],
+            more_groups=len(largest) - kept,
+        )
+
+    kept = len(largest)
+    while kept > 1 and _size(drawn(kept, {}).model_dump()) > MAP_BYTES:
+        kept -= 1
+    shown: dict[str, int] = {}
+    for count in range(1, MAP_EXAMPLES + 1):
+        for group in largest[:kept]:
+            more = {**shown, group: count}
+            if _size(drawn(kept, more).model_dump()) > MAP_BYTES:
+                return drawn(kept, shown)
+            shown = more
+    return drawn(kept, shown)
+
+
 async def search_operations(
     ctx: Context,
     query: Annotated[
-        str, Field(description="Words to look for: what you want to do, or a resource's name.")
-    ],
-    tag: Annotated[str | None, Field(description="Only operations with this tag.")] = None,
+        str,
+        Field(
+            description="What you want to do, in words, or a resource's name. Leave it out for the API's map."
+        ),
+    ] = "",
+    tag: Annotated[
+        str | None, Field(description="Only operations of this tag (or group of the map).")
+    ] = None,
     limit: Annotated[
         int, Field(ge=1, le=50, description="How many operations to return at most.")
     ] = 10,
-) -> list[OperationMatch]:
-    """Find the API operations that fit a task, best first: their names and one-line summaries.
+) -> list[OperationMatch] | ApiMap:
+    """Find the API operations that fit a task, best first: each with a one-line summary and its signature.
+    Without a query, the API's map: its groups of operations with counts and a few names each.
 
-    Then read an operation's arguments with describe_operation, and run it with call_operation.
+    A call whose arguments the signature shows runs at once with call_operation; describe_operation shows the
+    rest (optional arguments, nested fields, an example).
     """
     entries = visible(ctx)
+    if not query.strip() and tag is None:
+        return api_map(entries)
     if tag is not None:
-        entries = [entry for entry in entries if tag.lower() in (t.lower() for t in entry.tags)]
+        wanted = tag.lower()
+        entries = [
+            entry
+            for entry in entries
+            if wanted in {t.lower() for t in (*entry.tags, group_of(entry))}
+        ]
     return [
-        OperationMatch(name=entry.name, summary=entry.summary, tags=list(entry.tags))
+        OperationMatch(
+            name=entry.name,
+            summary=clip(entry.summary, SUMMARY_CHARS),
+            signature=_signature(entry),
+            tags=_tags(entry),
+        )
         for entry in rank(query, entries)[:limit]
     ]
 
@@ -173,24 +323,39 @@ async def search_operations(
 async def describe_operation(
     ctx: Context,
     name: Annotated[str, Field(description="The operation's name, as search_operations gives it.")],
+    part: Annotated[
+        str | None,
+        Field(
+            description="Only this part of the input schema, as a summarised answer names it: `body/spec`."
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Describe one API operation: its input schema (the arguments call_operation takes), its output, whether it
-    only reads or destroys data, and the scopes it needs."""
-    _known(name)
+    """Describe one API operation: its input schema (the arguments call_operation takes), an example call, its
+    output, whether it only reads or destroys data, and the scopes it needs. Large schemas are summarised:
+    describe again with `part` to see a nested object in full."""
+    entry = _known(name)
     granted = granted_scopes(ctx)
     missing = missing_scopes(name, granted) if granted is not None else []
     if missing:
         raise scope_refusal(name, missing).to_tool_error()
     tool = await _operations().get_tool(name)
+    if part is not None:
+        return {
+            "name": name,
+            "part": part,
+            "schema": compact(schema_part(name, tool.parameters, part), part),
+        }
     annotations = (
         tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}
     )
     return {
         "name": name,
-        "title": tool.title,
-        "description": tool.description,
-        "input_schema": tool.parameters,
-        "output": output_summary(tool.output_schema),
+        "title": clip(tool.title or name, SUMMARY_CHARS),
+        "description": clip(tool.description or "", DESCRIPTION_CHARS),
+        "signature": clip(entry.signature, SIGNATURE_LINE_CHARS),
+        "example": example_call(name),
+        "input_schema": compact(tool.parameters),
+        "output": clip(output_summary(tool.output_schema), OUTPUT_CHARS),
         "annotations": annotations,
         "read_only": annotations.get("readOnlyHint", False),
         "destructive": annotations.get("destructiveHint", False),
@@ -209,6 +374,141 @@ async def call_operation(
     """Run one API operation with its arguments and return its result, exactly as its own tool would."""
     _known(name)
     return await _operations().call_tool(name, arguments or {})
+
+
+def example_call(name: str) -> str:
+    """A call of the operation with a value for each required argument, from the spec's examples, enums,
+    defaults and formats; nested values are elided when the whole would be long."""
+    arguments = EXAMPLES.get(name, {})
+    text = f"call_operation(name={json.dumps(name)}, arguments={json.dumps(arguments, ensure_ascii=False)})"
+    if len(text) <= EXAMPLE_CHARS:
+        return text
+    short = {
+        key: value if not isinstance(value, dict | list) else "…"
+        for key, value in arguments.items()
+    }
+    return clip(
+        f"call_operation(name={json.dumps(name)}, arguments={json.dumps(short, ensure_ascii=False)})",
+        EXAMPLE_CHARS,
+    )
+
+
+def compact(schema: dict[str, Any], path: str = "") -> dict[str, Any]:
+    """`schema` whole when it fits SCHEMA_BYTES, else summarised by the first of SUMMARY_LEVELS that fits:
+    references resolved, objects past a depth shown by their field names and the `part` that shows them."""
+    if _size(schema) <= SCHEMA_BYTES:
+        return schema
+    definitions = schema.get("$defs", {})
+    shown: dict[str, Any] = {}
+    for level in SUMMARY_LEVELS:
+        shown = _summary(schema, definitions, level["depth"], level, path, frozenset())
+        if _size(shown) <= SCHEMA_BYTES:
+            return shown
+    # Field names alone do not fit: as many as do.
+    fields = list(shown.get("fields", []))
+    while _size(shown) > SCHEMA_BYTES:
+        fields = fields[: len(fields) * 3 // 4]
+        shown = {"type": "object", "fields": fields, **({"part": path} if path else {})}
+    return shown
+
+
+def _summary(
+    node: Any,
+    definitions: dict[str, Any],
+    depth: int,
+    level: dict[str, int],
+    path: str,
+    seen: frozenset[str],
+) -> Any:
+    if not isinstance(node, dict):
+        return node
+    reference = node.get("$ref")
+    if isinstance(reference, str):
+        ref = reference.rsplit("/", 1)[-1]
+        if ref in seen:  # a recursive schema: shown once
+            return {"ref": ref, "part": path}
+        shown = _summary(definitions.get(ref, {}), definitions, depth, level, path, seen | {ref})
+        return {"ref": ref, **shown} if isinstance(shown, dict) else shown
+    if depth <= 0 and isinstance(node.get("properties"), dict):
+        fields = list(node["properties"])
+        stub: dict[str, Any] = {"type": "object", "fields": fields[: level["fields"]]}
+        if len(fields) > level["fields"]:
+            stub["more_fields"] = len(fields) - level["fields"]
+        return {**stub, "part": path} if path else stub
+    summary: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("$defs", "title"):
+            continue
+        if key == "description":
+            if level["chars"] and isinstance(value, str):
+                summary[key] = clip(value, level["chars"])
+        elif key == "enum" and isinstance(value, list) and len(value) > ENUM_VALUES:
+            summary[key] = value[:ENUM_VALUES]
+            summary["more_values"] = len(value) - ENUM_VALUES
+        elif key == "properties" and isinstance(value, dict):
+            summary[key] = {
+                field: _summary(
+                    inner, definitions, depth - 1, level, f"{path}/{field}" if path else field, seen
+                )
+                for field, inner in value.items()
+            }
+        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            summary[key] = _summary(value, definitions, depth, level, path, seen)
+        elif key in ("anyOf", "oneOf") and isinstance(value, list) and _nullable(value):
+            # `T or null` reads as T, nullable: half the text for the most common union.
+            other = next(member for member in value if member != {"type": "null"})
+            shown = _summary(other, definitions, depth, level, path, seen)
+            summary.update(shown if isinstance(shown, dict) else {})
+            summary["nullable"] = True
+        elif key in ("anyOf", "oneOf", "allOf") and isinstance(value, list):
+            summary[key] = [
+                _summary(member, definitions, depth, level, path, seen) for member in value
+            ]
+        else:
+            summary[key] = value
+    return summary
+
+
+def _nullable(members: list[Any]) -> bool:
+    return len(members) == 2 and {"type": "null"} in members
+
+
+def schema_part(name: str, schema: dict[str, Any], part: str) -> dict[str, Any]:
+    """The sub-schema `part` (property names joined by "/") names, with the definitions it refers to."""
+    definitions = schema.get("$defs", {})
+    node: Any = schema
+    for field in part.strip("/").split("/"):
+        node = _child(node, definitions, field, 0)
+        if node is None:
+            raise BackendError(
+                "validation_error",
+                f"The input schema of {name} has no part {part!r}.",
+                details={"operation": name, "part": part},
+                hints=(
+                    "Name a part as a summarised describe_operation answer shows it, fields joined by '/'.",
+                ),
+            ).to_tool_error()
+    return {**node, "$defs": definitions} if definitions else node
+
+
+def _child(node: Any, definitions: dict[str, Any], field: str, hops: int) -> Any:
+    """The schema of `field` in `node`, looking through references, arrays and unions."""
+    if not isinstance(node, dict) or hops > 20:
+        return None
+    if isinstance(node.get("$ref"), str):
+        return _child(
+            definitions.get(node["$ref"].rsplit("/", 1)[-1]), definitions, field, hops + 1
+        )
+    properties = node.get("properties")
+    if isinstance(properties, dict) and isinstance(properties.get(field), dict):
+        return properties[field]
+    inner = [node.get("items"), node.get("additionalProperties")]
+    inner += [member for key in ("anyOf", "oneOf", "allOf") for member in node.get(key) or []]
+    for member in inner:
+        found = _child(member, definitions, field, hops + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def output_summary(schema: dict[str, Any] | None) -> str:

@@ -25,7 +25,13 @@ PROBE_ARGUMENTS = {"completed": True}
 PROBE_OPERATION = PROBE_TOOL
 PROBE_STATUS = 200
 PROBE_RESPONSE = [
-    {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"}
+    {
+        "id": 1,
+        "title": "Quarterly report",
+        "priority": "low",
+        "completed": True,
+        "owner_id": "owner-123",
+    }
 ]
 
 # JWTs of the tests' callers are signed for this issuer and audience, and grant every scope a tool needs

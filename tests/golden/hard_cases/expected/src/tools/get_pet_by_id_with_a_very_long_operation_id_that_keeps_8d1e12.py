@@ -30,7 +30,7 @@ async def get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(
 ) -> Pet:
     """Get pet by id with a very long operation id that keeps going well past the sixty four character limit.
 
-    Example: get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(pet_id="string")
+    Example: get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12(pet_id="pet-123")
     """
     return await invoke(
         ctx,

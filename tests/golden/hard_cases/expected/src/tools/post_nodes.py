@@ -28,7 +28,7 @@ async def post_nodes(
 ) -> Node:
     """Create a node\"\"\" with quotes.
 
-    Example: post_nodes(name=\"string\")
+    Example: post_nodes(name=\"my-item\")
     """
     return await invoke(
         ctx, POST_NODES, Node, body={"name": name, "children": children, "parent": parent}

@@ -35,7 +35,7 @@ async def put_weird(
 ) -> str:
     """Put weird.
 
-    Example: put_weird(from_="string")
+    Example: put_weird(from_="example-from")
     """
     return await invoke(
         ctx,

@@ -30,7 +30,7 @@ async def upload_photo(
 ) -> str:
     """Upload photo.
 
-    Example: upload_photo(pet_id="string")
+    Example: upload_photo(pet_id="pet-123")
     """
     return await invoke(
         ctx, UPLOAD_PHOTO, None, path={"pet-id": pet_id}, body={"file": file, "caption": caption}

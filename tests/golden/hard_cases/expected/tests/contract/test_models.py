@@ -8,10 +8,10 @@ from src.schemas.models import A, Animal, B, Cat, Dog, Mixed, Node, Owl, Pet, St
 
 EXAMPLES = [
     pytest.param(Status, 1, id="Status-sample"),
-    pytest.param(Node, {"name": "string"}, id="Node-sample"),
+    pytest.param(Node, {"name": "my-item"}, id="Node-sample"),
     pytest.param(Dog, {"kind": "dog", "good": True}, id="Dog-sample"),
     pytest.param(Owl, {"kind": "owl"}, id="Owl-sample"),
-    pytest.param(Animal, {"kind": "string"}, id="Animal-sample"),
+    pytest.param(Animal, {"kind": "example-kind"}, id="Animal-sample"),
     pytest.param(Cat, {"kind": "cat", "indoor": True}, id="Cat-sample"),
     pytest.param(B, {}, id="B-sample"),
     pytest.param(A, {}, id="A-sample"),

@@ -4,7 +4,7 @@
 from src.tools.create_cat import CREATE_CAT
 from tests.support import assert_returned, assert_sent
 
-ARGUMENTS = {"kind": "cat", "name": "string", "indoor": True}
+ARGUMENTS = {"kind": "cat", "name": "my-item", "indoor": True}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"kind": ("field", "kind"), "name": ("field", "name"), "indoor": ("field", "indoor")}
 RESPONSE = {"kind": "cat", "indoor": True}

@@ -6,7 +6,13 @@ from src.tools.get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12 imp
 )
 from tests.support import assert_returned, assert_sent
 
-ARGUMENTS = {"pet_id": "string", "int_enum_header": 1, "session": "string", "filter": {}, "ids": []}
+ARGUMENTS = {
+    "pet_id": "pet-123",
+    "int_enum_header": 1,
+    "session": "example-session",
+    "filter": {},
+    "ids": [],
+}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {
     "pet_id": ("path", "pet-id"),

@@ -4,14 +4,14 @@
 from src.tools.post_nodes import POST_NODES
 from tests.support import assert_returned, assert_sent
 
-ARGUMENTS = {"name": "string", "children": [], "parent": {"name": "string"}}
+ARGUMENTS = {"name": "my-item", "children": [], "parent": {"name": "my-item"}}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {
     "name": ("field", "name"),
     "children": ("field", "children"),
     "parent": ("field", "parent"),
 }
-RESPONSE = {"name": "string"}
+RESPONSE = {"name": "my-item"}
 
 
 async def test_post_nodes_sends_the_operation(backend_mock, client):

@@ -5,16 +5,16 @@ from src.tools.put_weird import PUT_WEIRD
 from tests.support import assert_sent
 
 ARGUMENTS = {
-    "from_": "string",
+    "from_": "example-from",
     "class_": 1,
-    "param_1_leading_digit": "string",
+    "param_1_leading_digit": "example-1-leading-digit",
     "body_class": 1,
     "body_from": "2024-01-02",
-    "model_config": "string",
-    "json": "string",
+    "model_config": "example-model-config",
+    "json": "example-json",
     "x_custom_header": 1.5,
     "self_": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "str_": "string",
+    "str_": "example-str",
 }
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {

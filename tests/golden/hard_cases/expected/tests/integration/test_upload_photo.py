@@ -4,7 +4,7 @@
 from src.tools.upload_photo import UPLOAD_PHOTO
 from tests.support import assert_sent
 
-ARGUMENTS = {"pet_id": "string", "file": "aGVsbG8=", "caption": "string"}
+ARGUMENTS = {"pet_id": "pet-123", "file": "aGVsbG8=", "caption": "example-caption"}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"pet_id": ("path", "pet-id"), "file": ("field", "file"), "caption": ("field", "caption")}
 

@@ -8,7 +8,7 @@ from src.schemas import Note
 
 EXAMPLES = [
     pytest.param(Note, {"id": 1, "text": "Buy milk", "pinned": False}, id="Note-example-1"),
-    pytest.param(Note, {"id": 1, "text": "string", "pinned": False}, id="Note-sample"),
+    pytest.param(Note, {"id": 1, "text": "Hello!", "pinned": False}, id="Note-sample"),
 ]
 
 

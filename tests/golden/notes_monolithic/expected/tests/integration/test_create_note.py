@@ -4,10 +4,10 @@
 from src.tools import CREATE_NOTE
 from tests.support import assert_returned, assert_sent
 
-ARGUMENTS = {"text": "string", "pinned": True}
+ARGUMENTS = {"text": "Hello!", "pinned": True}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"text": ("field", "text"), "pinned": ("field", "pinned")}
-RESPONSE = {"id": 1, "text": "string", "pinned": False}
+RESPONSE = {"id": 1, "text": "Hello!", "pinned": False}
 
 
 async def test_create_note_sends_the_operation(backend_mock, client):

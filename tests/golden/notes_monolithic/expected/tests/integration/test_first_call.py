@@ -30,12 +30,12 @@ FIRST_CALLS = {
     "get_note": (
         {"note_id": 1},
         200,
-        {"id": 1, "text": "string", "pinned": False},
+        {"id": 1, "text": "Hello!", "pinned": False},
     ),
     "list_notes": (
-        {"limit": 1, "q": "string"},
+        {"limit": 1, "q": "report"},
         200,
-        [{"id": 1, "text": "string", "pinned": False}],
+        [{"id": 1, "text": "Hello!", "pinned": False}],
     ),
 }
 

@@ -7,7 +7,7 @@ from tests.support import assert_returned, assert_sent
 ARGUMENTS = {"note_id": 1}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"note_id": ("path", "note_id")}
-RESPONSE = {"id": 1, "text": "string", "pinned": False}
+RESPONSE = {"id": 1, "text": "Hello!", "pinned": False}
 
 
 async def test_get_note_sends_the_operation(backend_mock, client):

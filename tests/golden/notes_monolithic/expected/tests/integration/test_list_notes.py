@@ -4,10 +4,10 @@
 from src.tools import LIST_NOTES
 from tests.support import assert_sent
 
-ARGUMENTS = {"limit": 1, "q": "string"}
+ARGUMENTS = {"limit": 1, "q": "report"}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"limit": ("query", "limit"), "q": ("query", "q")}
-RESPONSE = [{"id": 1, "text": "string", "pinned": False}]
+RESPONSE = [{"id": 1, "text": "Hello!", "pinned": False}]
 
 
 async def test_list_notes_sends_the_operation(backend_mock, client):

@@ -32,7 +32,7 @@ async def create_task(
 ) -> Task:
     """Create Task.
 
-    Example: create_task(title="string")
+    Example: create_task(title="Quarterly report")
     """
     return await invoke(
         ctx,

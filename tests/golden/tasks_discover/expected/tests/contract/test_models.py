@@ -21,7 +21,13 @@ EXAMPLES = [
     ),
     pytest.param(
         Task,
-        {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"},
+        {
+            "id": 1,
+            "title": "Quarterly report",
+            "priority": "low",
+            "completed": True,
+            "owner_id": "owner-123",
+        },
         id="Task-sample",
     ),
 ]

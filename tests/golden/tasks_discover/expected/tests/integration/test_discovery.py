@@ -4,12 +4,15 @@ one, and call_operation runs it through its own typed tool function, with the ca
 taxonomy, argument validation and scopes of a directly registered tool."""
 
 import json
+import math
 
 import pytest
 
 from src.catalog import CATALOG
-from src.discovery import rank, words
+from src.config import reset_settings
+from src.discovery import group_of, rank, words
 from src.operations import operations
+from src.ratelimit import set_limiter
 from src.security import SCOPES_SUPPORTED, TOOL_SCOPES
 from tests.served import client, dev_tokens, served
 from tests.support import PROBE_ARGUMENTS, PROBE_OPERATION, queue_probe_reply
@@ -21,6 +24,27 @@ OPERATION_ARGUMENTS = (
 )
 # The probe operation gets a scope of its own in the scope tests, whatever the spec said.
 NEEDED = "probe:use"
+
+
+# What an assistant may read at once, in tokens (bytes / 4 of the text and the structured content together).
+SEARCH_TOKENS = 2_000
+MAP_TOKENS = 2_000
+DESCRIBE_TOKENS = 8_000
+TOOLS_LIST_TOKENS = 1_000
+
+
+def tokens(result) -> int:
+    text = sum(len(block.text.encode()) for block in result.content)
+    structured = json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False)
+    return math.ceil((text + len(structured.encode())) / 4)
+
+
+@pytest.fixture
+def unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rate limit: these tests read every group or every operation of the API, one call each."""
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "0")
+    reset_settings()
+    set_limiter(None)
 
 
 def error_of(result) -> dict:
@@ -84,7 +108,50 @@ async def test_search_filters_by_tag_and_limit(client):
         assert found and all(
             tag in next(entry.tags for entry in CATALOG if entry.name == name) for name in found
         )
-    assert len(await search(client, "", limit=1)) == 1
+    assert len(await search(client, "report", limit=1)) <= 1
+
+
+async def test_search_without_a_query_gives_the_map_of_every_operation(client, unlimited):
+    first = await client.call_tool("search_operations", {})
+    again = await client.call_tool("search_operations", {})
+    shown = first.structured_content["result"]
+
+    assert shown == again.structured_content["result"]  # the same every time
+    assert tokens(first) <= MAP_TOKENS
+    groups = {group["group"]: group for group in shown["groups"]}
+    if not shown["more_groups"]:
+        assert sum(group["operations"] for group in groups.values()) == len(CATALOG)
+    for name, group in groups.items():
+        members = [entry.name for entry in CATALOG if group_of(entry) == name]
+        assert group["operations"] == len(members) and set(group["examples"]) <= set(members)
+        # A group of the map is what `tag` browses.
+        found = await search(client, "", tag=name, limit=50)
+        assert set(members[:50]) <= set(found) if len(members) <= 50 else len(found) == 50
+
+
+async def test_every_search_hit_has_its_signature_and_stays_within_the_budget(client, unlimited):
+    queries = sorted({word for entry in CATALOG for word in words(entry.name)})[:40]
+    for query in queries:
+        result = await client.call_tool("search_operations", {"query": query, "limit": 10})
+        assert tokens(result) <= SEARCH_TOKENS, query
+        for match in result.structured_content["result"]:
+            assert match["signature"].startswith(match["name"] + "(") and match[
+                "signature"
+            ].endswith(")")
+            assert "\n" not in match["summary"]
+
+
+async def test_tools_list_stays_small_whatever_the_api(client):
+    listed = [tool for tool in await client.list_tools() if tool.name in DISCOVERY_TOOLS]
+    size = sum(
+        math.ceil(
+            len(json.dumps(tool.model_dump(mode="json", by_alias=True, exclude_none=True)).encode())
+            / 4
+        )
+        for tool in listed
+    )
+
+    assert size <= TOOLS_LIST_TOKENS
 
 
 async def test_describe_shows_the_input_schema_annotations_and_scopes_of_the_tool(client):
@@ -93,12 +160,47 @@ async def test_describe_shows_the_input_schema_annotations_and_scopes_of_the_too
     tool = await operations.get_tool(PROBE_OPERATION)
 
     assert described["name"] == PROBE_OPERATION
-    assert described["input_schema"] == tool.parameters
+    # Whole when it fits the budget; else summarised, and each nested part shown by describing it again.
+    assert (
+        described["input_schema"] == tool.parameters
+        or described["input_schema"]["type"] == "object"
+    )
+    assert described["signature"] == next(
+        entry.signature for entry in CATALOG if entry.name == PROBE_OPERATION
+    )
+    assert described["example"].startswith(f'call_operation(name="{PROBE_OPERATION}", arguments={{')
     assert described["annotations"] == tool.annotations.model_dump(by_alias=True, exclude_none=True)
     assert described["read_only"] == bool(tool.annotations.read_only_hint)
     assert described["destructive"] == bool(tool.annotations.destructive_hint)
     assert described["required_scopes"] == sorted(TOOL_SCOPES.get(PROBE_OPERATION, ()))
     assert isinstance(described["output"], str) and described["output"]
+
+
+async def test_every_description_stays_within_the_budget_and_its_example_is_no_placeholder(
+    client, unlimited
+):
+    for entry in CATALOG:
+        result = await client.call_tool("describe_operation", {"name": entry.name})
+
+        assert tokens(result) <= DESCRIBE_TOKENS, entry.name
+        assert '"string"' not in result.structured_content["example"], entry.name
+
+
+async def test_a_part_of_the_input_schema_is_described_on_its_own(client):
+    tool = await operations.get_tool(PROBE_OPERATION)
+    field = next(iter(tool.parameters.get("properties", {})), None)
+    if field is None:
+        pytest.skip("the probe operation takes no arguments")
+
+    result = await client.call_tool("describe_operation", {"name": PROBE_OPERATION, "part": field})
+    missing = await client.call_tool(
+        "describe_operation",
+        {"name": PROBE_OPERATION, "part": "zz/not/there"},
+        raise_on_error=False,
+    )
+
+    assert result.structured_content["part"] == field and tokens(result) <= DESCRIBE_TOKENS
+    assert error_of(missing)["error_type"] == "validation_error"
 
 
 async def test_call_operation_sends_the_request_for_the_caller(client, backend_mock, auth_headers):

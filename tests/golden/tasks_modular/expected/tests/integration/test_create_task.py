@@ -4,14 +4,20 @@
 from src.tools.create_task import CREATE_TASK
 from tests.support import assert_returned, assert_sent
 
-ARGUMENTS = {"title": "string", "description": "string", "priority": "low"}
+ARGUMENTS = {"title": "Quarterly report", "description": "A short description.", "priority": "low"}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {
     "title": ("field", "title"),
     "description": ("field", "description"),
     "priority": ("field", "priority"),
 }
-RESPONSE = {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"}
+RESPONSE = {
+    "id": 1,
+    "title": "Quarterly report",
+    "priority": "low",
+    "completed": True,
+    "owner_id": "owner-123",
+}
 
 
 async def test_create_task_sends_the_operation(backend_mock, client):

@@ -30,12 +30,26 @@ FIRST_CALLS = {
     "get_task": (
         {"task_id": 1},
         200,
-        {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"},
+        {
+            "id": 1,
+            "title": "Quarterly report",
+            "priority": "low",
+            "completed": True,
+            "owner_id": "owner-123",
+        },
     ),
     "list_tasks": (
         {"completed": True},
         200,
-        [{"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"}],
+        [
+            {
+                "id": 1,
+                "title": "Quarterly report",
+                "priority": "low",
+                "completed": True,
+                "owner_id": "owner-123",
+            }
+        ],
     ),
 }
 

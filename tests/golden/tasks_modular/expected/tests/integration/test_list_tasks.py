@@ -8,7 +8,13 @@ ARGUMENTS = {"completed": True}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"completed": ("query", "completed")}
 RESPONSE = [
-    {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"}
+    {
+        "id": 1,
+        "title": "Quarterly report",
+        "priority": "low",
+        "completed": True,
+        "owner_id": "owner-123",
+    }
 ]
 
 

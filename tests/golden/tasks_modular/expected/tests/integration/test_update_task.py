@@ -4,14 +4,20 @@
 from src.tools.update_task import UPDATE_TASK
 from tests.support import assert_returned, assert_sent
 
-ARGUMENTS = {"task_id": 1, "title": "string", "priority": "low"}
+ARGUMENTS = {"task_id": 1, "title": "Quarterly report", "priority": "low"}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {
     "task_id": ("path", "task_id"),
     "title": ("field", "title"),
     "priority": ("field", "priority"),
 }
-RESPONSE = {"id": 1, "title": "string", "priority": "low", "completed": True, "owner_id": "string"}
+RESPONSE = {
+    "id": 1,
+    "title": "Quarterly report",
+    "priority": "low",
+    "completed": True,
+    "owner_id": "owner-123",
+}
 
 
 async def test_update_task_sends_the_operation(backend_mock, client):
