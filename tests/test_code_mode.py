@@ -5,6 +5,7 @@ suite (tests/integration/test_code_mode.py there); tests/e2e/test_code_mode_e2e.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -127,3 +128,32 @@ def test_an_update_switches_a_project_to_code_mode_and_back(tmp_path):
     assert set(listed_tools(project)) == ALL_TODO_TOOLS
     assert not (project / "src" / "code_mode.py").exists()
     assert not any(line.startswith("pydantic-monty") for line in dependencies(project))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("uv") is None, reason="needs uv to resolve the lowest versions")
+def test_code_mode_runs_on_the_bottom_of_its_declared_ranges(code_project, tmp_path):
+    """pydantic-monty 1.1 (and fastmcp 4.1, pydantic 2.12): the oldest releases pyproject.toml allows."""
+    project, _ = code_project
+    venv = tmp_path / "lowest"
+    subprocess.run(["uv", "venv", "-q", str(venv), "-p", sys.executable], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    install = ["uv", "pip", "install", "-q", "--python", str(python), "--resolution", "lowest-direct"]
+    subprocess.run([*install, "-e", f"{project}[test]"], check=True, timeout=900, env=clean_env())
+    versions = subprocess.run(
+        [str(python), "-c", "import pydantic_monty; print(pydantic_monty.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integration/test_code_mode.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=900,
+    )
+
+    assert versions == "1.1.0"
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
