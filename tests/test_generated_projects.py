@@ -42,6 +42,13 @@ def test_discovery_passes_its_own_tests_in_other_patterns_and_layouts(pattern, l
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("pattern", "layout"), [("api-key", "monolithic"), ("none", "modular")])
+def test_code_mode_passes_its_own_tests_in_other_patterns_and_layouts(pattern, layout, tmp_path):
+    generate_case("notes_monolithic", tmp_path / "p", pattern=pattern, layout=layout, tools="code")
+    assert " passed" in run_project_tests(tmp_path / "p")
+
+
+@pytest.mark.slow
 def test_loosely_declared_outputs_still_validate_and_pass(tmp_path, monkeypatch):
     monkeypatch.setattr(answers, "MAX_OUTPUT_MODELS", 0)
     result = generate_case("hard_cases", tmp_path / "p")

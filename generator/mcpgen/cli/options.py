@@ -13,7 +13,7 @@ from ..render import DEFAULT_BUDGET
 from .common import choice, run
 
 PATTERNS = ("auto", "none", "api-key", "bearer", "basic", "service-to-service")
-TOOL_MODES = ("auto", "all", "discover")
+TOOL_MODES = ("auto", "all", "discover", "code")
 LAYOUTS = ("auto", "modular", "monolithic")
 
 
@@ -148,8 +148,9 @@ ToolsOpt = Annotated[
         "--tools",
         metavar="MODE",
         help="How tools reach the assistant: all (one tool per operation), discover (search_operations, "
-        "describe_operation, call_operation) or auto (all when the full tool list fits --context-budget; "
-        "the default).",
+        "describe_operation, call_operation), code (search_operations, describe_operation and execute, which "
+        "runs a Python program calling the operations in a sandbox) or auto (all when the full tool list fits "
+        "--context-budget; the default).",
     ),
 ]
 PinOpt = Annotated[
@@ -157,7 +158,7 @@ PinOpt = Annotated[
     typer.Option(
         "--pin",
         metavar="TOOL",
-        help="With discover: keep TOOL as a direct tool beside discovery. Repeatable.",
+        help="With discover or code: keep TOOL as a direct tool beside discovery. Repeatable.",
     ),
 ]
 BudgetOpt = Annotated[

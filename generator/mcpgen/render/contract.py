@@ -186,10 +186,10 @@ class SkippedData(_Record):
 class ExposureData(_Record):
     """How the tools reach an assistant: `all` registers one MCP tool per operation; `discover` registers
     search_operations, describe_operation and call_operation (plus the `pins`), which reach every
-    operation."""
+    operation; `code` registers search_operations, describe_operation and execute (plus the `pins`)."""
 
-    mode: Literal["all", "discover"] = "all"
-    requested: Literal["all", "discover", "auto"] = "auto"  # what was asked: auto decides by the budget
+    mode: Literal["all", "discover", "code"] = "all"
+    requested: Literal["all", "discover", "code", "auto"] = "auto"  # what was asked: auto decides by the budget
     budget: int = 30000  # the context budget in estimated tokens that `auto` compares the full tool list with
     pins: list[str] = Field(default_factory=list)  # tools registered directly beside the discovery tools
 

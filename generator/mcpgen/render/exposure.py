@@ -1,8 +1,9 @@
 """Exposure: how the tools reach an assistant, and the context budget that `auto` decides by.
 
 `all` registers one MCP tool per operation; `discover` registers search_operations, describe_operation and
-call_operation (and the pinned tools), which reach every operation. `auto` is `all` when the full tool list
-fits the budget, else `discover`.
+call_operation (and the pinned tools), which reach every operation; `code` registers search_operations,
+describe_operation and execute, which runs a short Python program calling the operations as functions, in a
+sandbox (only when asked for). `auto` is `all` when the full tool list fits the budget, else `discover`.
 
 The size of the full tool list is measured, not guessed: the generated server lists its own tools
 (`src.surface`, which also writes mcp-tools.lock; in `discover` its operations server lists the full list),
@@ -22,10 +23,11 @@ from typing import Literal
 from ..errors import MCPGenError
 from .contract import Answers, ExposureData
 
-Mode = Literal["all", "discover"]
-MODES = ("all", "discover", "auto")
+Mode = Literal["all", "discover", "code"]
+MODES = ("all", "discover", "code", "auto")
 DEFAULT_BUDGET = 30_000
 DISCOVERY_TOOLS = ("search_operations", "describe_operation", "call_operation")
+CODE_TOOLS = ("search_operations", "describe_operation", "execute")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def minimum_tokens(answers: Answers) -> int:
 def first_mode(requested: str, answers: Answers, budget: int) -> Mode:
     """The mode to render first: the one asked for; with `auto`, `all` unless even the lower bound of the
     full list is above the budget."""
-    if requested in ("all", "discover"):
+    if requested in ("all", "discover", "code"):
         return requested  # type: ignore[return-value]
     return "discover" if minimum_tokens(answers) > budget else "all"
 
@@ -91,7 +93,7 @@ def first_mode(requested: str, answers: Answers, budget: int) -> Mode:
 def decide(requested: str, budget: int, full_tokens: int | None, tools: int) -> Exposure:
     """The mode for `requested` given the full tool list's estimated tokens."""
     size = f"{full_tokens:,} tokens" if full_tokens is not None else "not measured"
-    if requested in ("all", "discover"):
+    if requested in ("all", "discover", "code"):
         reason = f"--tools {requested} was asked for (the full tool list of {tools} tools is {size})"
         return Exposure(requested, requested, reason, budget, full_tokens)  # type: ignore[arg-type]
     if full_tokens is None or full_tokens <= budget:

@@ -51,7 +51,7 @@ class ProjectOptions(BaseModel):
     scopes: dict[str, list[str]] = Field(default_factory=dict)
     # DELETE tools ask the user first (`--confirm-destructive`).
     confirm_destructive: bool = False
-    # How the tools reach an assistant (`--tools`): all, discover or auto (decided by `context_budget`).
+    # How the tools reach an assistant (`--tools`): all, discover, code or auto (decided by `context_budget`).
     tools: str = "auto"
     # Tools registered directly beside the discovery tools (`--pin`).
     pins: list[str] = Field(default_factory=list)

@@ -21,7 +21,8 @@ from .tool_schemas import SCHEMAS_FILE, record
 LOCK_FILE = Path(__file__).resolve().parents[1] / "mcp-tools.lock"
 ESTIMATOR = "tokens ~ bytes of the tool's JSON in tools/list / 4"
 # How the tools reach an assistant: "all" lists every operation as a tool; "discover" lists the discovery
-# tools (and any pinned tools), which reach every operation.
+# tools (and any pinned tools), which reach every operation; "code" lists search_operations,
+# describe_operation and execute (and any pinned tools).
 EXPOSURE = "all"
 
 

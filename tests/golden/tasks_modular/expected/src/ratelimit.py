@@ -322,7 +322,8 @@ def _decided_on_arrival() -> Decision | None:
         request = get_http_request()
     except RuntimeError:  # stdio, or an in-memory client: no HTTP request
         return None
-    decision = request.scope.get("state", {}).get(DECISION_KEY)
+    # Taken once: the calls a program makes inside execute (code mode) are each limited on their own.
+    decision = request.scope.get("state", {}).pop(DECISION_KEY, None)
     return decision if isinstance(decision, Decision) else None
 
 
