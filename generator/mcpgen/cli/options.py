@@ -148,9 +148,9 @@ ToolsOpt = Annotated[
         "--tools",
         metavar="MODE",
         help="How tools reach the assistant: all (one tool per operation), discover (search_operations, "
-        "describe_operation, call_operation), code (search_operations, describe_operation and execute, which "
-        "runs a Python program calling the operations in a sandbox) or auto (all when the full tool list fits "
-        "--context-budget; the default).",
+        "describe_operation, call_operation), code (search_operations, describe_operation and execute, "
+        "which runs a Python program calling the operations in a sandbox) or auto (all when the full tool "
+        "list fits --context-budget; the default).",
     ),
 ]
 PinOpt = Annotated[

@@ -85,7 +85,7 @@ def update_command(
     tools: Annotated[
         str | None,
         typer.Option(
-            "--tools", metavar="MODE", help="Change how tools reach the assistant: all, discover, code or auto."
+            "--tools", metavar="MODE", help="Change how tools reach the assistant: all, discover, code, auto."
         ),
     ] = None,
     pin: PinOpt = None,

@@ -189,7 +189,8 @@ class ExposureData(_Record):
     operation; `code` registers search_operations, describe_operation and execute (plus the `pins`)."""
 
     mode: Literal["all", "discover", "code"] = "all"
-    requested: Literal["all", "discover", "code", "auto"] = "auto"  # what was asked: auto decides by the budget
+    # What was asked: auto decides by the budget.
+    requested: Literal["all", "discover", "code", "auto"] = "auto"
     budget: int = 30000  # the context budget in estimated tokens that `auto` compares the full tool list with
     pins: list[str] = Field(default_factory=list)  # tools registered directly beside the discovery tools
 
