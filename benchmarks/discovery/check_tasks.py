@@ -126,8 +126,12 @@ def check_file(f: Path, specs: Path, seen_ids: dict[str, Path], errors: list[str
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--specs", type=Path, default=REPO.parent / "shared" / "specs",
-                    help="folder holding the spec files (default: ../shared/specs from the repo root)")
+    ap.add_argument(
+        "--specs",
+        type=Path,
+        default=REPO.parent / "shared" / "specs",
+        help="folder holding the spec files (default: ../shared/specs from the repo root)",
+    )
     ap.add_argument("--tasks", type=Path, default=HERE / "tasks", help="folder of task YAML files")
     args = ap.parse_args(argv)
     if not args.specs.is_dir():

