@@ -26,7 +26,14 @@ def project(tmp_path_factory) -> Path:
 
 def ranked(project: Path, script: str, seed: str = "0") -> object:
     """What `script` prints as JSON, run in `project` with its catalog and ranking imported."""
-    prelude = "import json\nfrom src.catalog import CATALOG, Entry\nfrom src.search import rank, understand, _index\n"
+    prelude = "\n".join(
+        [
+            "import json",
+            "from src.catalog import CATALOG, Entry",
+            "from src.search import rank, understand, _index",
+            "",
+        ]
+    )
     result = subprocess.run(
         [sys.executable, "-c", prelude + script],
         cwd=project,
@@ -42,7 +49,9 @@ def names(project: Path, query: str) -> list[str]:
     return ranked(project, f"print(json.dumps([e.name for e in rank({query!r}, list(CATALOG))]))")
 
 
-@pytest.mark.parametrize("query", ["get rid of task 7 for good", "kill task 7", "please erase task 7 right now"])
+@pytest.mark.parametrize(
+    "query", ["get rid of task 7 for good", "kill task 7", "please erase task 7 right now"]
+)
 def test_ways_of_saying_delete_reach_the_delete(project, query):
     assert names(project, query)[0] == "delete_task"
 
@@ -74,8 +83,9 @@ entries = [
     Entry("get_task", "Get one task", ("tasks",), ("task_id",), "GET", "/tasks/{task_id}"),
 ]
 queries = ["delete tasks", "remove the task", "which task"]
+more = ["tasks", "done", "update the task title"]
 print(json.dumps([[e.name for e in rank(q, entries, tuple(entries))] for q in queries]
-                 + [[e.name for e in rank(q, list(CATALOG))] for q in ["tasks", "done", "update the task title"]]))
+                 + [[e.name for e in rank(q, list(CATALOG))] for q in more]))
 """
     first = ranked(project, script, seed="1")
 
