@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -152,6 +153,8 @@ def generate(name: str, search: str | None, reuse: bool = False) -> Path:
     out = CACHE / (name + (f"-{search}" if search else ""))
     if reuse and (out / ".copier-answers.yml").is_file():
         return out
+    # A fresh folder: over an existing project `--force` would update it and keep files of an earlier run.
+    shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "mcpgen", "from-openapi", str(spec_path(name)), "-o", str(out)]
     command += ["--tools", "discover", "--force"] + (["--search", search] if search else [])
     started = time.perf_counter()
@@ -329,7 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    available = sorted(path.stem for path in (HERE / "tasks").glob("*.yaml"))
+    # The three target specs first, then the rest.
+    found = sorted(path.stem for path in (HERE / "tasks").glob("*.yaml"))
+    available = [name for name in ("letta", "stripe", "kubernetes") if name in found]
+    available += [name for name in found if name not in available]
     parser.add_argument(
         "--specs", nargs="+", default=None, help=f"task sets to run (default: {' '.join(available)})"
     )
@@ -346,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in specs:
         print(f"{name}:", file=sys.stderr)
         all_results[name] = run_spec(name, args.systems, args.search, args.reuse)
+        print(table({name: all_results[name]}, args.systems), file=sys.stderr)  # a long run's partial results
     text = table(all_results, args.systems)
     print(text)
     if args.misses:
