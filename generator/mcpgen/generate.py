@@ -25,6 +25,7 @@ from .render import (
     build_answers,
     check_exposure_options,
     check_python_parses,
+    check_search,
     decide,
     decide_layout,
     first_mode,
@@ -39,6 +40,7 @@ from .render import (
     with_exposure,
     write_options,
     write_tool_lock,
+    write_vectors,
 )
 from .review import write_security_review
 from .spec import load_spec
@@ -72,6 +74,7 @@ class Request:
     tools: str = "auto"  # exposure: all, discover or auto (see render/exposure.py)
     pins: list[str] = field(default_factory=list)  # tools kept direct beside the discovery tools
     context_budget: int = DEFAULT_BUDGET  # estimated tokens the exposed tools/list should stay within
+    search: str = "lexical"  # discover mode's search: lexical, or semantic too (render/vectors.py)
     force: bool = False
     dry_run: bool = False
     allow_remote_refs: bool = False
@@ -92,7 +95,7 @@ class Request:
             "rename",
             "descriptions",
         )
-        exposure = ("tools", "pins", "context_budget")
+        exposure = ("tools", "pins", "context_budget", "search")
         return {
             name: getattr(self, name)
             for name in (*kept, *selection, *exposure, "scopes", "confirm_destructive")
@@ -273,6 +276,7 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
     check_exposure_options(
         request.tools, request.context_budget, request.pins, [t.name for t in built.project.tools]
     )
+    check_search(request.search)
     answers = with_exposure(
         answers,
         first_mode(request.tools, answers, request.context_budget),
@@ -390,4 +394,6 @@ def _render_checked(
     write_options(staged, ProjectOptions.model_validate(request.options()))
     # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
     surface = write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
+    if request.search == "semantic" and answers.exposure.mode in ("discover", "code"):
+        write_vectors(answers, staged)
     return staged, surface

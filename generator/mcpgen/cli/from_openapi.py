@@ -33,6 +33,7 @@ from .options import (
     PinOpt,
     RemoteOpt,
     ScopeOpt,
+    SearchOpt,
     Selection,
     SpecArg,
     TemplateSrcOpt,
@@ -79,6 +80,7 @@ def from_openapi(
     tools: ToolsOpt = None,
     pin: PinOpt = None,
     context_budget: BudgetOpt = None,
+    search: SearchOpt = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -120,6 +122,7 @@ def from_openapi(
         tools,
         pin,
         context_budget,
+        search,
     )
     request = replace(
         request, force=force, dry_run=dry_run, template_src=template_src, template_version=template_version
@@ -132,7 +135,14 @@ def from_openapi(
                 spec=spec,
                 template_version=template_version,
                 options=_given_options(
-                    request, pattern, layout, confirm_destructive, exclude_deprecated, tools, context_budget
+                    request,
+                    pattern,
+                    layout,
+                    confirm_destructive,
+                    exclude_deprecated,
+                    tools,
+                    context_budget,
+                    search,
                 ),
                 allow_remote_refs=allow_remote_refs,
                 template_src=template_src,
@@ -195,6 +205,7 @@ def _given_options(
     exclude_deprecated: bool | None = None,
     tools: str | None = None,
     context_budget: int | None = None,
+    search: str | None = None,
 ) -> dict:
     """The options the user actually gave, for mcpgen.yaml to keep (a default is no choice)."""
     given = request.options()
@@ -204,4 +215,5 @@ def _given_options(
     given["exclude_deprecated"] = exclude_deprecated
     given["tools"] = tools
     given["context_budget"] = context_budget
+    given["search"] = search
     return given

@@ -170,6 +170,16 @@ BudgetOpt = Annotated[
         "bytes of tools/list JSON / 4).",
     ),
 ]
+SearchOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--search",
+        metavar="MODE",
+        help="How discover mode's search_operations ranks: lexical (the default) or semantic (also by "
+        "meaning, with vectors computed now; needs mcpgen[semantic], and the project's semantic extra at run "
+        "time).",
+    ),
+]
 TemplateSrcOpt = Annotated[
     str | None,
     typer.Option(
@@ -203,6 +213,7 @@ def make_request(
     tools: str | None = None,
     pin: list[str] | None = None,
     context_budget: int | None = None,
+    search: str | None = None,
 ) -> Request:
     """The `Request` from the options from-openapi and answers share, checked."""
     return Request(
@@ -222,4 +233,5 @@ def make_request(
         tools=choice(tools or "auto", TOOL_MODES, "--tools"),
         pins=pin or [],
         context_budget=context_budget if context_budget is not None else DEFAULT_BUDGET,
+        search=search or "lexical",
     )

@@ -30,6 +30,7 @@ from .options import (
     PinOpt,
     RemoteOpt,
     ScopeOpt,
+    SearchOpt,
     Selection,
     TemplateSrcOpt,
     parse_scopes,
@@ -90,6 +91,7 @@ def update_command(
     ] = None,
     pin: PinOpt = None,
     context_budget: BudgetOpt = None,
+    search: SearchOpt = None,
     allow_remote_refs: RemoteOpt = False,
     template_src: TemplateSrcOpt = None,
     as_json: Annotated[
@@ -124,6 +126,7 @@ def update_command(
         "tools": tools,
         "pins": pin,
         "context_budget": context_budget,
+        "search": search,
     }
     update_and_report(
         UpdateRequest(

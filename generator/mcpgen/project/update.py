@@ -41,6 +41,7 @@ from ..render import (
     with_exposure,
     write_options,
     write_tool_lock,
+    write_vectors,
 )
 from ..review import REVIEW_FILE, TOOL_SCHEMAS, write_security_review
 from ..template_files import template_root
@@ -279,6 +280,9 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         (project / SPEC_FILE).write_text(spec_text, encoding="utf-8")
     if spec is not None:
         write_options(project, options)
+    discover = new_data["exposure"]["mode"] in ("discover", "code")
+    if new_answers is not None and options.search == "semantic" and discover:
+        write_vectors(Answers.model_validate(new_data), project)
     conflicted = merged.paths("conflicted")
     if conflicted:
         # The review reads the code, and code with conflict markers does not parse.

@@ -43,6 +43,7 @@ from .template_store import (
     template_store,
     version_tag,
 )
+from .vectors import SEARCH_MODES, VECTORS_FILE, check_search, write_vectors
 
 __all__ = [
     "ANSWERS_FILE",
@@ -52,7 +53,9 @@ __all__ = [
     "PROJECT_FILE",
     "PROJECT_PLACEHOLDER",
     "SPEC_FILE",
+    "SEARCH_MODES",
     "STORE_ENV",
+    "VECTORS_FILE",
     "Answers",
     "Exposure",
     "Layout",
@@ -61,6 +64,7 @@ __all__ = [
     "TypeData",
     "build_answers",
     "check_exposure_options",
+    "check_search",
     "check_python_parses",
     "decide",
     "decide_layout",
@@ -85,4 +89,5 @@ __all__ = [
     "with_exposure",
     "write_options",
     "write_tool_lock",
+    "write_vectors",
 ]

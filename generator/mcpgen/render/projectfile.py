@@ -6,7 +6,7 @@ it is the user's to edit. Options given on the command line win over the file an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -57,6 +57,8 @@ class ProjectOptions(BaseModel):
     pins: list[str] = Field(default_factory=list)
     # Estimated tokens the exposed tools/list should stay within (`--context-budget`).
     context_budget: int = 30000
+    # How search_operations ranks (`--search`): lexical, or semantic too (vectors made at generation time).
+    search: Literal["lexical", "semantic"] = "lexical"
 
     def merged(self, overrides: dict[str, Any]) -> ProjectOptions:
         """These options with every override that was actually given (not None, not empty)."""

@@ -2,12 +2,12 @@
 """Discovery: three tools that reach every operation of the API, so that tools/list stays a few hundred tokens
 whatever the API's size.
 
-search_operations ranks the operations a caller may use (BM25F over their names, summaries, tags and
-argument names; ties by name), each with a one-line signature, or without a query gives the API's map (its
-tags or resources, with counts); describe_operation shows one's input schema, output, annotations, scopes and
-an example call; call_operation runs it on the operations server: the same typed tool function, argument
-validation, identity, retries, error taxonomy, scopes, rate limits, confirmation and audit log as a directly
-registered tool.
+search_operations ranks the operations a caller may use (search.py: what each one says, weighted, against
+the query's words and verbs; ties by name), each with a one-line signature, or without a query gives the
+API's map (its tags or resources, with counts); describe_operation shows one's input schema, output,
+annotations, scopes and an example call; call_operation runs it on the operations server: the same typed tool
+function, argument validation, identity, retries, error taxonomy, scopes, rate limits, confirmation and audit
+log as a directly registered tool.
 
 Every answer has a size bound, whatever the API: an assistant reads each one twice (the structured content
 and the same JSON as text), at about one token per four bytes. A search answer at limit 10 and the map stay
@@ -17,10 +17,6 @@ describe_operation(name, part=...) shows one part of them.
 
 import difflib
 import json
-import math
-import re
-from collections import Counter
-from functools import cache
 from typing import Annotated, Any
 
 from fastmcp import Context, FastMCP
@@ -29,14 +25,9 @@ from pydantic import BaseModel, Field
 
 from .catalog import CATALOG, EXAMPLES, RESOURCES, Entry
 from .schemas.errors import BackendError
+from .search import rank, words  # noqa: F401 (words: the tests and callers use it)
 from .security import granted_scopes, missing_scopes, scope_refusal
 
-# BM25F: BM25 over fields of their own weight and length. A name word counts most (assistants search by what
-# an operation does), then the summary, the tags, and last the argument names, which long operations have
-# many of: each field is normalised by its own length, so they do not bury a short, exact name.
-K1 = 1.2
-B = 0.75
-FIELD_WEIGHTS = {"name": 3.0, "summary": 1.5, "tags": 1.0, "arguments": 0.5}
 # describe_operation lists at most this many fields of an output object.
 SHOWN_FIELDS = 12
 
@@ -94,79 +85,6 @@ class ApiMap(BaseModel):
     hint: str = (
         "search_operations(tag=GROUP) lists a group; search_operations(query=...) ranks operations."
     )
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words of names and prose: listTasks, list_tasks and "List tasks" give list, task."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)
-    return [_singular(word) for word in re.findall(r"[a-z0-9]+", spaced.lower())]
-
-
-def _singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def _field_words(entry: Entry) -> dict[str, list[str]]:
-    return {
-        # Each name word once: get_accounts_account is not more about accounts than get_account.
-        "name": sorted(set(words(entry.name))),
-        "summary": words(entry.summary),
-        "tags": [word for tag in entry.tags for word in words(tag)],
-        # Each argument word once: ten *_id arguments say no more than one.
-        "arguments": sorted({word for argument in entry.arguments for word in words(argument)}),
-    }
-
-
-@cache
-def _index(
-    catalog: tuple[Entry, ...],
-) -> tuple[dict[str, dict[str, Counter[str]]], dict[str, float], dict[str, float]]:
-    """Per operation its word counts per field; per word its inverse document frequency; per field its mean
-    length."""
-    documents = {
-        entry.name: {field: Counter(found) for field, found in _field_words(entry).items()}
-        for entry in catalog
-    }
-    frequency = Counter(
-        word for fields in documents.values() for word in set().union(*fields.values())
-    )
-    total = len(documents)
-    idf = {word: math.log(1 + (total - n + 0.5) / (n + 0.5)) for word, n in frequency.items()}
-    mean = {
-        field: max(
-            sum(sum(fields[field].values()) for fields in documents.values()) / max(total, 1), 1.0
-        )
-        for field in FIELD_WEIGHTS
-    }
-    return documents, idf, mean
-
-
-def rank(query: str, entries: list[Entry], catalog: tuple[Entry, ...] = CATALOG) -> list[Entry]:
-    """`entries` that share a word with `query`, best first by BM25F over `catalog`; ties by name. An empty
-    query keeps all, by name."""
-    terms = words(query)
-    if not terms:
-        return sorted(entries, key=lambda entry: entry.name)
-    documents, idf, mean = _index(catalog)
-    scored = []
-    for entry in entries:
-        fields = documents[entry.name]
-        score = 0.0
-        for term in terms:
-            weighted = sum(
-                weight
-                * fields[field][term]
-                / (1 - B + B * sum(fields[field].values()) / mean[field])
-                for field, weight in FIELD_WEIGHTS.items()
-            )
-            score += idf.get(term, 0.0) * weighted / (K1 + weighted)
-        if score > 0:
-            scored.append((-round(score, 9), entry.name, entry))
-    return [entry for _, _, entry in sorted(scored)]
 
 
 def visible(ctx: Context | None) -> list[Entry]:

