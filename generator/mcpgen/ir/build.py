@@ -680,8 +680,12 @@ class _Builder:
         )
 
     def response_sample(self, schema: Any) -> Any:
-        """A backend answer for the generated tests. A list answer holds one item (where a sample would
-        have none), so that the tests see its items validated and handed back."""
+        """A backend answer for the generated tests. Its lists hold one item (where a sample would have
+        none), so that the tests see their items validated and handed back, and grown into a large answer."""
+        try:
+            return self.sampler.filled(schema)
+        except NoSample:
+            pass
         sample = self.sample(schema)
         resolved = self.deref(schema)
         if sample == [] and isinstance(resolved, dict) and resolved.get("maxItems") != 0:
