@@ -131,10 +131,13 @@ def table(results: dict[str, list[dict]], items: int, text: int) -> str:
             off, default, small = row["off"], row["default"], row["5000"]
             valid = {True: "yes", False: "NO", None: "no schema"}
             checks = sorted({valid[default["valid"]], valid[small["valid"]]})
+            def cell(measured: dict) -> str:
+                return f"{measured['tokens']:,}" + (" (error)" if measured["error"] else "")
+
             lines.append(
-                f"| {spec} | {row['tool']} | {row['backend_bytes'] / 1024:,.0f} KB | {off['tokens']:,} "
-                f"({off['text_bytes'] // 4:,} + {off['structured_bytes'] // 4:,}) | {default['tokens']:,} | "
-                f"{small['tokens']:,} | {', '.join(checks)} |"
+                f"| {spec} | {row['tool']} | {row['backend_bytes'] / 1024:,.0f} KB | {cell(off)} "
+                f"({off['text_bytes'] // 4:,} + {off['structured_bytes'] // 4:,}) | {cell(default)} | "
+                f"{cell(small)} | {', '.join(checks)} |"
             )
     return "\n".join(lines)
 
@@ -142,7 +145,7 @@ def table(results: dict[str, list[dict]], items: int, text: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000)
-    parser.add_argument("--text", type=int, default=200)
+    parser.add_argument("--text", type=int, default=100)
     parser.add_argument("--specs", nargs="*", default=list(CASES))
     parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
     parser.add_argument("--notes", action="store_true", help="print what each shortened answer says")

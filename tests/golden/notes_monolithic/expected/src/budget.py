@@ -644,6 +644,10 @@ def _continue(
                 f"To get the rest, call {tool} again with {paging.argument}={json.dumps(last)} (the {paging.id_field} of "
                 f"the last item shown){more}."
             )
+        return (
+            f"To get the rest, call {tool} again{f' with {smaller}' if smaller else ''}, passing the "
+            f"{paging.id_field} of the last item each answer shows as {paging.argument}."
+        )
     if paging.kind == "offset" and paging.argument:
         start = _int(arguments.get(paging.argument), 0)
         more = f" and {smaller}" if smaller else ""

@@ -49,10 +49,16 @@ TOOLS = {
 }
 # The arguments an answer names to get the rest of a shortened page, per tool that pages.
 PAGING = {}
+# The first name each tool's `fields` argument takes, for the tools that have one.
+FIELDS = {
+    "list_tasks": "id",
+}
 PINNED = {"create_task"}
 # An answer this large (bytes of JSON) is hundreds of KB: far over any budget.
 BIG = 300_000
 SLACK = 1.05
+# Lists inside list items grow this far only: a page of pages would be gigabytes.
+NESTED_COPIES = 3
 
 
 def answer_bytes(result) -> int:
@@ -70,21 +76,23 @@ def answer_bytes(result) -> int:
     )
 
 
-def inflate(value, schema: Schema, nodes: list, copies: int, length: int):
-    """`value` grown as the backend could send it: each list repeated to `copies` items, each unconstrained
-    text `length` characters long; constrained values (patterns, formats, enums, maxItems) stay as they are."""
+def inflate(value, schema: Schema, nodes: list, copies: int, length: int, nested: bool = False):
+    """`value` grown as the backend could send it: each list repeated to `copies` items (lists inside list
+    items to NESTED_COPIES), each unconstrained text `length` characters long; constrained values (patterns,
+    formats, enums, maxItems) stay as they are."""
     resolved = schema.resolve(nodes)
     if isinstance(value, list):
         items = [
-            inflate(item, schema, schema.child(nodes, index), copies, length)
+            inflate(item, schema, schema.child(nodes, index), copies, length, True)
             for index, item in enumerate(value)
         ]
         if items and not any("maxItems" in node or "uniqueItems" in node for node in resolved):
-            items = [items[index % len(items)] for index in range(max(copies, len(items)))]
+            count = min(copies, NESTED_COPIES) if nested else copies
+            items = [items[index % len(items)] for index in range(max(count, len(items)))]
         return items
     if isinstance(value, dict):
         return {
-            key: inflate(item, schema, schema.child(nodes, key), copies, length)
+            key: inflate(item, schema, schema.child(nodes, key), copies, length, nested)
             for key, item in value.items()
         }
     if (
@@ -174,3 +182,22 @@ async def test_an_answer_that_fits_comes_back_whole(name, backend_mock, client, 
     assert not result.is_error, result.content[0].text[:2000]
     assert [block.text for block in result.content] == [block.text for block in unbudgeted.content]
     assert result.structured_content == unbudgeted.structured_content
+
+
+@pytest.mark.parametrize(
+    "name",
+    list(FIELDS) or [pytest.param(None, marks=pytest.mark.skip(reason="no tool takes fields"))],
+)
+async def test_fields_narrow_an_answer_that_still_validates(name, backend_mock, client):
+    arguments, status, sample, _type = TOOLS[name]
+    backend_mock.reply(status=status, json=inflate(sample, Schema(None), [{}], 3, 0))
+    whole = await call(client, name, arguments)
+    backend_mock.reply(status=status, json=inflate(sample, Schema(None), [{}], 3, 0))
+
+    result = await call(client, name, {**arguments, "fields": [FIELDS[name]]})
+
+    assert not result.is_error, result.content[0].text[:2000]
+    schema = await output_schema(name)
+    if schema is not None:
+        jsonschema.validate(result.structured_content, schema)
+    assert answer_bytes(result) <= answer_bytes(whole)
