@@ -120,6 +120,10 @@ class AnswerBudget(Middleware):
         operation = OPERATIONS.get(name)
         arguments = dict(context.message.arguments or {})
         fields = arguments.get("fields") if operation is not None and operation.fields else None
+        if name == "call_operation" and operation is None:
+            # Discovery: the operation it ran already fitted its answer to the operation's own budget.
+            operation = OPERATIONS.get(str(arguments.get("name")))
+            fields = None
         budget = token_budget(operation)
         if not fields and (budget == 0 or answer_bytes(result) <= budget * BYTES_PER_TOKEN):
             return result
