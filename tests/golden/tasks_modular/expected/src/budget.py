@@ -123,7 +123,8 @@ class AnswerBudget(Middleware):
         if name == "call_operation" and operation is None:
             # Discovery: the operation it ran already fitted its answer to the operation's own budget.
             operation = OPERATIONS.get(str(arguments.get("name")))
-            fields = None
+            inner = arguments.get("arguments")
+            arguments, fields = (dict(inner) if isinstance(inner, dict) else {}), None
         budget = token_budget(operation)
         if not fields and (budget == 0 or answer_bytes(result) <= budget * BYTES_PER_TOKEN):
             return result
