@@ -71,6 +71,8 @@ class Request:
     # Tool name or "tag:<tag>" → the OAuth scopes its callers need (replacing the spec's); [] for none.
     scopes: dict[str, list[str]] = field(default_factory=dict)
     confirm_destructive: bool = False
+    # Tool → the token budget of its answers (mcpgen.yaml `budgets`; 0: none for that tool).
+    budgets: dict[str, int] = field(default_factory=dict)
     tools: str = "auto"  # exposure: all, discover or auto (see render/exposure.py)
     pins: list[str] = field(default_factory=list)  # tools kept direct beside the discovery tools
     context_budget: int = DEFAULT_BUDGET  # estimated tokens the exposed tools/list should stay within
@@ -98,7 +100,7 @@ class Request:
         exposure = ("tools", "pins", "context_budget", "search")
         return {
             name: getattr(self, name)
-            for name in (*kept, *selection, *exposure, "scopes", "confirm_destructive")
+            for name in (*kept, *selection, *exposure, "scopes", "confirm_destructive", "budgets")
         }
 
 
@@ -261,6 +263,7 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
         curation_file=request.curation_file,
         scopes=request.scopes,
         confirm_destructive=request.confirm_destructive,
+        budgets=request.budgets,
     )
     built = build_project(spec, options, tick)
     layout = decide_layout(built.project, request.layout)

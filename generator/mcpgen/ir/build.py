@@ -24,6 +24,7 @@ from ..spec import LoadedSpec, resolve_pointer
 from .auth import detect_auth, identity_header_map
 from .examples import ExampleChecker
 from .model import ANY, Model, Param, Project, Response, Skipped, Tool, TypeRef, list_of, scalar
+from .paging import paging, projection
 from .samples import NoSample, Sampler, path_hint
 from .schemas import (
     SchemaCompiler,
@@ -63,6 +64,8 @@ class BuildOptions:
     # Tool name or "tag:<tag>" → the OAuth scopes its callers need, replacing the spec's.
     scopes: dict[str, list[str]] = field(default_factory=dict)
     confirm_destructive: bool = False
+    # Tool name → the token budget of its answers (mcpgen.yaml `budgets`; 0: none).
+    budgets: dict[str, int] = field(default_factory=dict)
 
     def selection(self) -> SelectOptions:
         return SelectOptions(
@@ -356,6 +359,7 @@ class _Builder:
         models = self.checked_models()
         self.avoid_model_names(tools, functions, {m.name for m in models})
         self.measure_responses(tools, models)
+        self.answer_budgets(tools, models)
         project = Project(
             title=short_text(info.get("title"), 120) or "API",
             description=short_text(info.get("description"), MAX_TOOL_DESCRIPTION),
@@ -676,8 +680,12 @@ class _Builder:
         )
 
     def response_sample(self, schema: Any) -> Any:
-        """A backend answer for the generated tests. A list answer holds one item (where a sample would
-        have none), so that the tests see its items validated and handed back."""
+        """A backend answer for the generated tests. Its lists hold one item (where a sample would have
+        none), so that the tests see their items validated and handed back, and grown into a large answer."""
+        try:
+            return self.sampler.filled(schema)
+        except NoSample:
+            pass
         sample = self.sample(schema)
         resolved = self.deref(schema)
         if sample == [] and isinstance(resolved, dict) and resolved.get("maxItems") != 0:
@@ -711,6 +719,26 @@ class _Builder:
                     stack.extend(graph.get(name, ()))
             tool.response.schema_models = len(seen)
             tool.response.schema_fields = sum(inlined.of(name) for name in tool.response.type.models())
+
+    def answer_budgets(self, tools: list[Tool], models: list[Model]) -> None:
+        """What the generated answer budget needs per tool: how it pages, what `fields` may name (not for an
+        operation with its own `fields` argument), and the budget mcpgen.yaml sets for it."""
+        for tool in tools:
+            tool.paging = paging(tool, models)
+            shape = None if any(p.name == "fields" for p in tool.params) else projection(tool, models, tool.paging is not None)
+            if shape is not None:
+                tool.fields, tool.fields_in = shape.fields, shape.inside
+        names = {tool.name: tool for tool in tools}
+        for name, budget in self.options.budgets.items():
+            if name in names:
+                names[name].budget = budget
+            else:
+                self.warnings.append(
+                    Diagnostic(
+                        f"{self.options.curation_file} /budgets/{name.replace('~', '~0').replace('/', '~1')}: "
+                        f"{name!r} is not a tool of this project; check its spelling"
+                    )
+                )
 
     @staticmethod
     def link_related(tools: list[Tool]) -> None:

@@ -178,6 +178,18 @@ class Response(BaseModel):
     schema_fields: int = 0  # how many properties its schema has once every model is inlined
 
 
+class Paging(BaseModel):
+    """How an operation pages its lists (ir/paging.py decides it; the generated `invoke.Pagination`)."""
+
+    kind: str  # cursor, after, offset, page or limit
+    argument: str | None = None
+    limit: str | None = None
+    default_limit: int | None = None
+    first_page: int = 1
+    cursor_field: str | None = None
+    id_field: str = "id"
+
+
 class Tool(BaseModel):
     name: str
     operation_id: str | None = None
@@ -200,6 +212,12 @@ class Tool(BaseModel):
     scopes: list[str] = PydanticField(default_factory=list)  # OAuth scopes a caller's token must hold
     idempotency_header: str | None = None  # the spec's Idempotency-Key header: the server fills it per call
     confirm: bool = False  # destructive: the user confirms before it runs (--confirm-destructive)
+    # The answer budget (ir/paging.py): how the operation pages, which fields `fields` may name and inside
+    # which property of the answer, and the tool's own token budget from mcpgen.yaml (None: the default).
+    paging: Paging | None = None
+    fields: list[str] = PydanticField(default_factory=list)
+    fields_in: str | None = None
+    budget: int | None = None
 
 
 class Skipped(BaseModel):

@@ -123,6 +123,17 @@ class NoSample(Exception):
 class Sampler:
     def __init__(self, document: dict):
         self.document = document
+        # Arrays met above this depth get one item even where the schema allows none (see `filled`).
+        self.fill_depth = 0
+
+    def filled(self, schema: Any, depth: int = 6) -> Any:
+        """A sample whose arrays (down to `depth` levels, `$ref`s counted) hold one item where they may: a
+        backend answer whose lists the generated tests can see validated and grow."""
+        self.fill_depth = depth
+        try:
+            return self.sample(schema)
+        finally:
+            self.fill_depth = 0
 
     def sample(self, schema: Any, depth: int = 0, name: str = "") -> Any:
         """A value of `schema`; a string reads like a value of `name`, the property or argument holding it."""
@@ -148,6 +159,11 @@ class Sampler:
             return None
         if kind == "array" or (kind is None and "items" in schema):
             count = schema.get("minItems") if isinstance(schema.get("minItems"), int) else 0
+            if count == 0 and depth < self.fill_depth and schema.get("maxItems") != 0 and "items" in schema:
+                try:
+                    return [self.sample(schema.get("items"), depth + 1, name)]
+                except NoSample:
+                    return []
             return [self.sample(schema.get("items"), depth + 1, name) for _ in range(count)]
         if kind == "object" or (
             kind is None and ("properties" in schema or "additionalProperties" in schema)

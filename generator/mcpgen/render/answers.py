@@ -16,6 +16,7 @@ from .contract import (
     FieldData,
     IdentityHeaderData,
     ModelData,
+    PaginationData,
     ParamData,
     ResponseData,
     SkippedData,
@@ -132,6 +133,10 @@ def _tool(tool: Tool, table: _ParameterTable) -> ToolData:
         scopes=tool.scopes,
         idempotency_header=tool.idempotency_header,
         confirm=tool.confirm,
+        budget=tool.budget,
+        pagination=PaginationData.model_validate(tool.paging.model_dump()) if tool.paging else None,
+        fields=tool.fields,
+        fields_in=tool.fields_in,
     )
 
 

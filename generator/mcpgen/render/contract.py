@@ -93,6 +93,19 @@ class ResponseData(_Record):
     sample: Any = None
 
 
+class PaginationData(_Record):
+    """How an operation pages its lists: the generated `invoke.Pagination`. An answer shortened to its budget
+    names `argument` (or a smaller `limit`) with the value that gets the rest."""
+
+    kind: Literal["cursor", "after", "offset", "page", "limit"]
+    argument: Identifier | None = None  # the tool argument that says where a page starts
+    limit: Identifier | None = None  # the tool argument that sizes a page
+    default_limit: int | None = None
+    first_page: int = 1
+    cursor_field: str | None = None  # kind cursor: the answer's property holding the next cursor
+    id_field: str = "id"  # kind after: the item property whose value `argument` takes
+
+
 class ToolData(_Record):
     name: ToolName  # the MCP tool name
     function: Identifier | None = None  # the Python function, when it differs from `name`
@@ -119,6 +132,11 @@ class ToolData(_Record):
         None  # the header the server fills with one key per call (Idempotency-Key)
     )
     confirm: bool = False  # destructive: the user confirms before it runs
+    # The answer budget (additive: old answers have none of these, so the contract version stays 2).
+    budget: int | None = Field(default=None, ge=0)  # its answers' token budget, from mcpgen.yaml
+    pagination: PaginationData | None = None
+    fields: list[str] = Field(default_factory=list)  # the names its `fields` argument takes; none: no argument
+    fields_in: str | None = None  # the answer's property whose items `fields` selects from
 
     @model_validator(mode="after")
     def _function_is_a_python_name(self) -> ToolData:

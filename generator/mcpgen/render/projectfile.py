@@ -6,19 +6,30 @@ it is the user's to edit. Options given on the command line win over the file an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import MCPGenError
 
 PROJECT_FILE = "mcpgen.yaml"
 
+
+def _answer_budget(value: int) -> int:
+    if value < 0 or 0 < value < 500:
+        raise ValueError("a budget is 0 (none) or at least 500 tokens")
+    return value
+
+
+AnswerBudget = Annotated[int, Field(strict=True), AfterValidator(_answer_budget)]
+
 _HEADER = """\
 # How mcpgen generates this project. Every `mcpgen update` reads this file; edit it to change what the next
 # update does (command-line options win and are written back). Curate the tools here, too:
 #   rename: {tool_or_operationId: new_name}, descriptions: {tool: text}, exclude_operations: [tool, ...]
+#   budgets: {tool: tokens}: the most one answer of the tool may cost (0: no budget; default
+#   RESPONSE_TOKEN_BUDGET, 25000)
 # See mcpgen's docs/CLI.md, "Choosing and curating the tools".
 """
 
@@ -59,6 +70,8 @@ class ProjectOptions(BaseModel):
     context_budget: int = 30000
     # How search_operations ranks (`--search`): lexical, or semantic too (vectors made at generation time).
     search: Literal["lexical", "semantic"] = "lexical"
+    # Tool → the token budget of its answers, instead of RESPONSE_TOKEN_BUDGET (0: none for that tool).
+    budgets: dict[str, AnswerBudget] = Field(default_factory=dict)
 
     def merged(self, overrides: dict[str, Any]) -> ProjectOptions:
         """These options with every override that was actually given (not None, not empty)."""

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .budget import AnswerBudget
 from .client import close_backend, has_backend
 from .config import (
     LOOPBACK_HOSTS,
@@ -103,16 +104,19 @@ def _is_error_response(text: str) -> bool:
     return True
 
 
-# Outermost first: metrics see every call's final outcome; the taxonomy types every error; every answer gets
-# its text; then the checks that may refuse a call before the tool runs.
-MIDDLEWARE = (ToolMetrics, ErrorTaxonomy, AnswerInText, ScopeGuard, RateLimit)
+# Outermost first: metrics see every call's final outcome; the taxonomy types every error; the budget sees the
+# final answer, text and structured content together, and shortens it (errors pass it untouched); every
+# answer gets its text; then the checks that may refuse a call before the tool runs.
+MIDDLEWARE = (ToolMetrics, ErrorTaxonomy, AnswerBudget, AnswerInText, ScopeGuard, RateLimit)
 
 
 def install_middleware(server: FastMCP) -> None:
     """Put MIDDLEWARE on `server`, once each, ahead of any it already has; the lifespan does it, so every
     server using it gets them."""
     missing = [
-        kind() for kind in MIDDLEWARE if not any(isinstance(m, kind) for m in server.middleware)
+        AnswerBudget(server) if kind is AnswerBudget else kind()
+        for kind in MIDDLEWARE
+        if not any(isinstance(m, kind) for m in server.middleware)
     ]
     server.middleware[:0] = missing
 

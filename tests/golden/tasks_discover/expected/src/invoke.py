@@ -21,6 +21,26 @@ audit = logging.getLogger(f"{__name__}.audit")
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """How an operation pages its list answers, read from its spec when the server was generated: an answer
+    shortened to its budget (see budget.py) tells the assistant which argument gets the rest."""
+
+    # cursor: an opaque token from the answer; after: the id of the last item seen (Stripe's starting_after);
+    # offset: items to skip; page: a page number; limit: only a page size.
+    kind: Literal["cursor", "after", "offset", "page", "limit"]
+    argument: str | None = None  # the tool argument that says where a page starts
+    limit: str | None = None  # the tool argument that sizes a page
+    default_limit: int | None = None  # the page size when `limit` is not given
+    first_page: int = 1  # kind page: the number of the first page
+    cursor_field: str | None = None  # kind cursor: the answer's field that holds the next cursor
+    id_field: str = "id"  # kind after: the item field whose value `argument` takes
+
+
+# Every Operation by its tool name, as the tool modules define them: the answer budget reads them.
+OPERATIONS: dict[str, "Operation"] = {}
+
+
+@dataclass(frozen=True)
 class Operation:
     """An HTTP operation of the backend, as a tool calls it."""
 
@@ -45,6 +65,17 @@ class Operation:
     idempotency_header: str | None = None
     # Destructive: the user confirms before it runs (see confirmation.py).
     confirm: bool = False
+    # The token budget of its answers when mcpgen.yaml sets one (0: none); else RESPONSE_TOKEN_BUDGET.
+    budget: int | None = None
+    # How to ask for the rest of a list answer shortened to the budget.
+    pagination: Pagination | None = None
+    # The names its `fields` argument takes (dotted for nested fields), and the property of the answer whose
+    # items they select from (None: the answer's items if it is a list, else the answer itself).
+    fields: tuple[str, ...] = ()
+    fields_in: str | None = None
+
+    def __post_init__(self) -> None:
+        OPERATIONS[self.tool] = self
 
 
 async def invoke(

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     request_timeout: float = Field(default=30.0, gt=0)
     # Larger backend answers are refused unread: one huge answer must not exhaust the server's memory.
     max_response_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # The most a tool answer may cost an assistant, in tokens (bytes / 4 of its text and structured content
+    # together); a larger answer is shortened and says how to get the rest (README "Answer budget"). 0: off.
+    response_token_budget: int = Field(default=25000, ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     service_auth_token: SecretStr
 
@@ -99,6 +102,13 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("response_token_budget")
+    @classmethod
+    def _check_budget(cls, value: int) -> int:
+        if 0 < value < 500:
+            raise ValueError("RESPONSE_TOKEN_BUDGET must be 0 (no budget) or at least 500 tokens")
+        return value
 
     @field_validator("backend_url")
     @classmethod
