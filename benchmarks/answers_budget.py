@@ -97,7 +97,8 @@ asyncio.run(main())
 
 def generate(spec: Path, operations: list[str], out: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from mcpgen.generate import Request, generate as run
+    from mcpgen.generate import Request
+    from mcpgen.generate import generate as run
 
     run(Request(spec=str(spec), out=out, include_operations=operations, tools="all"))
 

@@ -27,9 +27,19 @@ def tools_of(**options) -> dict[str, ToolData]:
 def test_each_way_of_paging_is_found_in_the_spec():
     tools = tools_of()
     offset = tools["list_products"].pagination
-    assert (offset.kind, offset.argument, offset.limit, offset.default_limit) == ("offset", "offset", "limit", 100)
+    assert (offset.kind, offset.argument, offset.limit, offset.default_limit) == (
+        "offset",
+        "offset",
+        "limit",
+        100,
+    )
     after = tools["list_charges"].pagination
-    assert (after.kind, after.argument, after.limit, after.id_field) == ("after", "starting_after", "limit", "id")
+    assert (after.kind, after.argument, after.limit, after.id_field) == (
+        "after",
+        "starting_after",
+        "limit",
+        "id",
+    )
     cursor = tools["list_events"].pagination
     assert (cursor.kind, cursor.argument, cursor.limit, cursor.cursor_field) == (
         "cursor",
@@ -70,12 +80,18 @@ def test_budgets_reach_the_answers_and_old_answers_still_validate():
 
 def test_an_unknown_tool_in_budgets_is_a_warning():
     prepared = prepare(Request(spec=str(CATALOGUE), out=Path("."), budgets={"list_prodcts": 5000}))
-    assert any("/budgets/list_prodcts" in warning and "not a tool" in warning for warning in prepared.warnings)
+    assert any(
+        "/budgets/list_prodcts" in warning and "not a tool" in warning for warning in prepared.warnings
+    )
 
 
 @pytest.mark.parametrize(
     ("budgets", "problem"),
-    [("{list_products: 100}", "at least 500"), ("{list_products: lots}", "integer"), ("[list_products]", "dict")],
+    [
+        ("{list_products: 100}", "at least 500"),
+        ("{list_products: lots}", "integer"),
+        ("[list_products]", "dict"),
+    ],
 )
 def test_a_bad_budget_in_mcpgen_yaml_is_a_one_line_error_naming_the_key(tmp_path, budgets, problem):
     (tmp_path / "mcpgen.yaml").write_text(f"tools: all\nbudgets: {budgets}\n")
@@ -90,10 +106,14 @@ def test_the_generated_project_keeps_every_answer_within_its_budget(tmp_path):
     result = mcpgen("from-openapi", CATALOGUE, "-o", project, "--tools", "all")
     assert result.exit_code == 0, result.output
     source = (project / "src" / "tools" / "list_charges.py").read_text()
-    assert 'pagination=Pagination("after", argument="starting_after", limit="limit", default_limit=10)' in source
+    assert (
+        'pagination=Pagination("after", argument="starting_after", limit="limit", default_limit=10)' in source
+    )
     assert "fields: Annotated[" in source and "pass `fields`" in source
     assert "RESPONSE_TOKEN_BUDGET=25000" in (project / ".env.example").read_text()
-    summary = run_project_tests(project, "tests/integration/test_answer_budget.py", "tests/unit/test_answer_budget.py")
+    summary = run_project_tests(
+        project, "tests/integration/test_answer_budget.py", "tests/unit/test_answer_budget.py"
+    )
     assert " passed" in summary and "skipped" not in summary
 
 

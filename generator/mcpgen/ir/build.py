@@ -725,7 +725,11 @@ class _Builder:
         operation with its own `fields` argument), and the budget mcpgen.yaml sets for it."""
         for tool in tools:
             tool.paging = paging(tool, models)
-            shape = None if any(p.name == "fields" for p in tool.params) else projection(tool, models, tool.paging is not None)
+            shape = (
+                None
+                if any(p.name == "fields" for p in tool.params)
+                else projection(tool, models, tool.paging is not None)
+            )
             if shape is not None:
                 tool.fields, tool.fields_in = shape.fields, shape.inside
         names = {tool.name: tool for tool in tools}
@@ -735,7 +739,7 @@ class _Builder:
             else:
                 self.warnings.append(
                     Diagnostic(
-                        f"{self.options.curation_file} /budgets/{name.replace('~', '~0').replace('/', '~1')}: "
+                        f"{self.options.curation_file} {pointer('budgets', name)}: "
                         f"{name!r} is not a tool of this project; check its spelling"
                     )
                 )

@@ -1,5 +1,5 @@
-"""What a tool's answer budget needs from the spec: how an operation pages its lists (the argument that gets the
-rest of a shortened answer), and which fields its `fields` argument may name (projection).
+"""What a tool's answer budget needs from the spec: how an operation pages its lists (the argument that gets
+the rest of a shortened answer), and which fields its `fields` argument may name (projection).
 
 Both are decided here, from the operation's parameters and its response type, so that the generated server
 reads them as values (`Operation(pagination=..., fields=...)`)."""
@@ -32,11 +32,32 @@ CURSOR = frozenset(
 OFFSET = frozenset({"offset", "skip", "startindex", "pageoffset"})
 PAGE = frozenset({"page", "pagenumber", "pagenum", "pageno", "pageindex"})
 LIMIT = frozenset(
-    {"limit", "perpage", "pagesize", "size", "pagelimit", "maxresults", "maxitems", "count", "take", "top", "first"}
+    {
+        "limit",
+        "perpage",
+        "pagesize",
+        "size",
+        "pagelimit",
+        "maxresults",
+        "maxitems",
+        "count",
+        "take",
+        "top",
+        "first",
+    }
 )
 # Fields of a page envelope that carry the next cursor.
 NEXT_CURSOR = frozenset(
-    {"nextcursor", "nextpagetoken", "nexttoken", "cursor", "next", "nextpage", "endcursor", "continuationtoken"}
+    {
+        "nextcursor",
+        "nextpagetoken",
+        "nexttoken",
+        "cursor",
+        "next",
+        "nextpage",
+        "endcursor",
+        "continuationtoken",
+    }
 )
 # A tool's answers are large enough for `fields` when they are lists of objects, or objects with this many
 # fields; and `fields` lists at most this many names (dotted ones are left out first).

@@ -135,7 +135,9 @@ class ToolData(_Record):
     # The answer budget (additive: old answers have none of these, so the contract version stays 2).
     budget: int | None = Field(default=None, ge=0)  # its answers' token budget, from mcpgen.yaml
     pagination: PaginationData | None = None
-    fields: list[str] = Field(default_factory=list)  # the names its `fields` argument takes; none: no argument
+    fields: list[str] = Field(
+        default_factory=list
+    )  # the names its `fields` argument takes; none: no argument
     fields_in: str | None = None  # the answer's property whose items `fields` selects from
 
     @model_validator(mode="after")
