@@ -93,7 +93,9 @@ print(json.dumps(asyncio.run(main())))
     assert result.returncode == 0, result.stderr[-3000:]
     signatures = json.loads(result.stdout.strip().splitlines()[-1])
 
-    assert signatures["get_task"] == "async def get_task(*, task_id: int) -> dict"
+    # `fields` (issue 17's projection) is offered on tools whose answers have many fields.
+    assert signatures["get_task"].startswith("async def get_task(*, task_id: int, fields: list[Literal['id', ")
+    assert signatures["get_task"].endswith("]] | None = None) -> dict")
     assert signatures["create_task"].startswith("async def create_task(*, title: str, ")
     assert "priority: Literal['low', 'medium', 'high'] = 'medium'" in signatures["create_task"]
     assert signatures["list_tasks"].endswith("-> list[dict]")
