@@ -1,18 +1,23 @@
 """Check the discovery task sets against their OpenAPI specs.
 
-    python benchmarks/discovery/check_tasks.py [--specs DIR] [--tasks DIR]
+    python benchmarks/discovery/check_tasks.py [--specs DIR] [--extra-specs DIR] [--tasks DIR]
 
 Every `expect` entry must be "METHOD /path" with an upper-case method and a path that the spec
 declares for that method, exactly as spelled there. Ids must be unique and numbered `<spec>-NNN`;
 `split` must be `tune` or `held_out`, and exactly every third task (ids 003, 006, 009, ...) is
 `held_out`. Each file needs at least 60 tasks. Prints one line per problem and exits 1 if there is
 any; otherwise prints a one-line summary per file and exits 0.
+
+Spec files are looked up in --specs, then in --extra-specs (default: the environment variable
+MCPGEN_EXTRA_SPECS, else none) for specs not kept in ../shared/specs, such as discord. A task file
+whose spec is found in neither folder is reported as skipped on one line and does not fail the check.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -27,14 +32,15 @@ MIN_TASKS = 60
 STEMS = {"gitea": "gitea-swagger2"}
 
 
-def load_spec(specs: Path, name: str) -> tuple[Path, dict] | None:
+def load_spec(folders: list[Path], name: str) -> tuple[Path, dict] | None:
     stems = [STEMS.get(name, name), name]
-    for stem in stems:
-        for ext in (".json", ".yaml", ".yml"):
-            p = specs / f"{stem}{ext}"
-            if p.is_file():
-                text = p.read_text(encoding="utf-8")
-                return p, (json.loads(text) if ext == ".json" else yaml.safe_load(text))
+    for specs in folders:
+        for stem in stems:
+            for ext in (".json", ".yaml", ".yml"):
+                p = specs / f"{stem}{ext}"
+                if p.is_file():
+                    text = p.read_text(encoding="utf-8")
+                    return p, (json.loads(text) if ext == ".json" else yaml.safe_load(text))
     return None
 
 
@@ -49,7 +55,7 @@ def operations(doc: dict) -> set[str]:
     return ops
 
 
-def check_file(f: Path, specs: Path, seen_ids: dict[str, Path], errors: list[str]) -> str | None:
+def check_file(f: Path, folders: list[Path], seen_ids: dict[str, Path], errors: list[str]) -> str | None:
     def bad(msg: str) -> None:
         errors.append(f"{f.name}: {msg}")
 
@@ -71,12 +77,11 @@ def check_file(f: Path, specs: Path, seen_ids: dict[str, Path], errors: list[str
     if not isinstance(tasks, list):
         bad("missing 'tasks' list")
         return None
-    loaded = load_spec(specs, name)
+    loaded = load_spec(folders, name)
     if loaded is None:
-        bad(f"no spec file for '{name}' under {specs}")
-        ops = None
-    else:
-        ops = operations(loaded[1])
+        where = " or ".join(str(d) for d in folders) or "no specs folder"
+        return f"{f.name}: skipped, no spec file for '{name}' in {where}"
+    ops = operations(loaded[1])
 
     held = 0
     for n, t in enumerate(tasks, 1):
@@ -132,18 +137,28 @@ def main(argv: list[str] | None = None) -> int:
         default=REPO.parent / "shared" / "specs",
         help="folder holding the spec files (default: ../shared/specs from the repo root)",
     )
+    ap.add_argument(
+        "--extra-specs",
+        type=Path,
+        default=Path(os.environ["MCPGEN_EXTRA_SPECS"]) if os.environ.get("MCPGEN_EXTRA_SPECS") else None,
+        help="another folder of spec files, searched after --specs (default: $MCPGEN_EXTRA_SPECS, else none)",
+    )
     ap.add_argument("--tasks", type=Path, default=HERE / "tasks", help="folder of task YAML files")
     args = ap.parse_args(argv)
     if not args.specs.is_dir():
         print(f"specs folder not found: {args.specs}")
         return 1
+    if args.extra_specs is not None and not args.extra_specs.is_dir():
+        print(f"extra specs folder not found: {args.extra_specs}")
+        return 1
+    folders = [args.specs] + ([args.extra_specs] if args.extra_specs is not None else [])
     files = sorted(args.tasks.glob("*.yaml"))
     if not files:
         print(f"no task files in {args.tasks}")
         return 1
     errors: list[str] = []
     seen: dict[str, Path] = {}
-    summaries = [s for f in files if (s := check_file(f, args.specs, seen, errors))]
+    summaries = [s for f in files if (s := check_file(f, folders, seen, errors))]
     if errors:
         for e in errors:
             print(e)
