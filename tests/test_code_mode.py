@@ -94,11 +94,41 @@ print(json.dumps(asyncio.run(main())))
     signatures = json.loads(result.stdout.strip().splitlines()[-1])
 
     # `fields` (issue 17's projection) is offered on tools whose answers have many fields.
-    assert signatures["get_task"].startswith("async def get_task(*, task_id: int, fields: list[Literal['id', ")
+    assert signatures["get_task"].startswith("async def get_task(*, task_id: int, fields: list[Literal[")
     assert signatures["get_task"].endswith("]] | None = None) -> dict")
     assert signatures["create_task"].startswith("async def create_task(*, title: str, ")
     assert "priority: Literal['low', 'medium', 'high'] = 'medium'" in signatures["create_task"]
     assert signatures["list_tasks"].endswith("-> list[dict]")
+
+
+WHOLE_ANSWERS_TEST = '''
+from src.config import reset_settings
+
+
+async def test_a_program_reads_every_item_of_an_answer_over_the_budget(monkeypatch, backend_mock, client):
+    monkeypatch.setenv("RESPONSE_TOKEN_BUDGET", "500")
+    reset_settings()
+    task = {"title": "Printer on fire " * 8, "priority": "high", "completed": False, "owner_id": "alice",
+            "created_at": "2026-12-04T10:00:00Z", "updated_at": "2026-12-04T10:00:00Z"}
+    backend_mock.reply(json=[{**task, "id": n} for n in range(1, 61)])
+
+    result = await client.call_tool("execute", {"code": "tasks = await list_tasks()\\nlen(tasks)"})
+
+    assert result.structured_content["result"] == 60  # the program saw all 60, about 6,000 tokens of them
+    backend_mock.reply(json=[{**task, "id": n} for n in range(1, 61)])
+    direct = await client.call_tool("list_tasks", {})
+    assert len(direct.structured_content["result"]) < 60  # a direct answer still fits its budget
+'''
+
+
+def test_a_program_reads_whole_answers_and_its_own_answer_gets_the_budget(code_project):
+    project, _ = code_project
+    whole = project / "tests" / "integration" / "test_whole_answers.py"
+    whole.write_text(WHOLE_ANSWERS_TEST)
+    try:
+        assert " passed" in run_project_tests(project, str(whole.relative_to(project)))
+    finally:
+        whole.unlink()
 
 
 @pytest.mark.slow

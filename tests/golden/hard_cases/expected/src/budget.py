@@ -22,6 +22,8 @@ budget; README "Answer budget" has the measurements.
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
@@ -100,6 +102,22 @@ def answer_tokens(result: ToolResult) -> int:
     return -(-answer_bytes(result) // BYTES_PER_TOKEN)
 
 
+# Set while a program (code mode's execute) calls operations: code reads those answers, not the assistant,
+# and a silently shortened list would make it count or act on part of the data. The program's own answer
+# is what gets the budget.
+_WHOLE_ANSWERS: ContextVar[bool] = ContextVar("whole_answers", default=False)
+
+
+@contextmanager
+def whole_answers() -> Iterator[None]:
+    """Operation answers within this block are not shortened (their `fields` still apply)."""
+    token = _WHOLE_ANSWERS.set(True)
+    try:
+        yield
+    finally:
+        _WHOLE_ANSWERS.reset(token)
+
+
 class AnswerBudget(Middleware):
     """Applies a tool's `fields` argument, then shortens an answer over its token budget (see the module's
     docstring). It runs inside ErrorTaxonomy (errors pass through untouched) and outside AnswerInText, so it
@@ -125,7 +143,7 @@ class AnswerBudget(Middleware):
             operation = OPERATIONS.get(str(arguments.get("name")))
             inner = arguments.get("arguments")
             arguments, fields = (dict(inner) if isinstance(inner, dict) else {}), None
-        budget = token_budget(operation)
+        budget = 0 if _WHOLE_ANSWERS.get() else token_budget(operation)
         if not fields and (budget == 0 or answer_bytes(result) <= budget * BYTES_PER_TOKEN):
             return result
         schema = await self._output_schema(context, name)
