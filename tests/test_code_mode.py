@@ -102,6 +102,8 @@ print(json.dumps(asyncio.run(main())))
 
 
 WHOLE_ANSWERS_TEST = '''
+import json
+
 from src.config import reset_settings
 
 
@@ -115,6 +117,10 @@ async def test_a_program_reads_every_item_of_an_answer_over_the_budget(monkeypat
     result = await client.call_tool("execute", {"code": "tasks = await list_tasks()\\nlen(tasks)"})
 
     assert result.structured_content["result"] == 60  # the program saw all 60, about 6,000 tokens of them
+    backend_mock.reply(json=[{**task, "id": n} for n in range(1, 61)])
+    everything = await client.call_tool("execute", {"code": "await list_tasks()"})
+    sent = len(json.dumps(everything.structured_content)) + sum(len(c.text) for c in everything.content)
+    assert not everything.is_error and sent <= 500 * 4 * 1.05  # execute's own answer keeps the budget
     backend_mock.reply(json=[{**task, "id": n} for n in range(1, 61)])
     direct = await client.call_tool("list_tasks", {})
     assert len(direct.structured_content["result"]) < 60  # a direct answer still fits its budget
