@@ -31,6 +31,17 @@ def test_the_scheme_most_operations_accept_decides_and_the_reason_says_so():
     )
 
 
+def test_among_schemes_every_operation_accepts_a_bearer_token_is_preferred(tmp_path):
+    """Stripe takes its secret key as a bearer token or as a basic user name, on all 417 operations."""
+    spec = json.loads((AUTH / "basic_auth.json").read_text())
+    spec["components"]["securitySchemes"]["bearerAuth"] = {"type": "http", "scheme": "bearer"}
+    spec["security"] = [{"accountSid_authToken": []}, {"bearerAuth": []}]
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    auth = prepare(Request(spec=str(tmp_path / "spec.json"), out=Path("."))).project.auth
+    assert auth.pattern == "bearer"
+    assert auth.reason.endswith("as is 'accountSid_authToken': the bearer pattern is the simplest to hold")
+
+
 def test_http_basic_is_a_pattern_of_its_own():
     auth = auth_of("basic_auth.json")
     assert auth.pattern == "basic" and auth.unsupported is None

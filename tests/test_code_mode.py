@@ -79,6 +79,7 @@ async def main():
         for name in ("create_task", "get_task", "list_tasks"):
             result = await client.call_tool("describe_operation", {"name": name})
             found[name] = result.structured_content["python"]
+            found[name + " example"] = result.structured_content["example"]
         return found
 print(json.dumps(asyncio.run(main())))
 """
@@ -99,6 +100,8 @@ print(json.dumps(asyncio.run(main())))
     assert signatures["create_task"].startswith("async def create_task(*, title: str, ")
     assert "priority: Literal['low', 'medium', 'high'] = 'medium'" in signatures["create_task"]
     assert signatures["list_tasks"].endswith("-> list[dict]")
+    # The example is a line of a program, not a call_operation, which code mode does not have.
+    assert signatures["get_task example"] == "await get_task(task_id=1)"
 
 
 WHOLE_ANSWERS_TEST = '''

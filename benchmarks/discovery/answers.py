@@ -90,6 +90,8 @@ def measure(project: Path) -> dict:
     env = {
         **os.environ,
         **{name: "unused-" + "0" * 40 for name in ("BACKEND_TOKEN", "BACKEND_API_KEY", "SERVICE_AUTH_TOKEN")},
+        "BACKEND_USERNAME": "bench",
+        "BACKEND_PASSWORD": "unused-" + "0" * 40,
         "MCP_USER_ID": "bench",
         "MCP_ORG_ID": "bench",
         "RATE_LIMIT_PER_MINUTE": "0",

@@ -20,6 +20,8 @@ def identity_header_map(configured: list[str]) -> dict[str, str]:
 
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+# Among schemes that as many operations accept: one token, then a key, then a user name and password.
+_PREFERENCE = {"bearer": 0, "api-key": 1, "basic": 2}
 
 
 def scheme_usage(document: dict) -> dict[str, int]:
@@ -98,8 +100,13 @@ def detect_auth(document: dict, requested: str, declared_identity: dict[str, str
         if method in _METHODS and isinstance(operation, dict)
     )
     honoured = [name for name in usage if scheme_pattern(schemes[name]) is not None]
-    # The most used first; among equals, the spec's order.
-    chosen = max(honoured, key=lambda name: usage[name], default=None)
+    # The most used; among equals, the simplest credential to hold (Stripe takes its secret key as a bearer
+    # token or as a basic user name on every operation), then the spec's order.
+    chosen = max(
+        honoured,
+        key=lambda name: (usage[name], -_PREFERENCE[scheme_pattern(schemes[name])]),  # type: ignore[index]
+        default=None,
+    )
     unsupported: str | None = None
     pattern: PatternName
     if requested != "auto":
@@ -112,7 +119,10 @@ def detect_auth(document: dict, requested: str, declared_identity: dict[str, str
         reason = f"security scheme {chosen!r} ({_kind(schemes[chosen])})"
         if usage[chosen]:
             reason += f" is accepted by {usage[chosen]} of {operations} operations"
-        others = [f"{name!r} by {usage[name]}" for name in usage if name != chosen and usage[name]]
+        equal = [f"{name!r}" for name in honoured if name != chosen and usage[name] == usage[chosen]]
+        others = [f"{name!r} by {usage[name]}" for name in usage if 0 < usage[name] < usage[chosen]]
+        if equal:
+            reason += f", as is {', '.join(equal)}: the {pattern} pattern is the simplest to hold"
         if others:
             reason += f", more than any other ({', '.join(others)})"
     else:
