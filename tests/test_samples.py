@@ -77,3 +77,11 @@ def test_a_path_parameter_reads_as_an_identifier_unless_its_name_says_what_it_is
         "agent-123",
         "my-item",
     ]
+
+
+def test_a_path_parameter_sample_is_one_segment():
+    """A path parameter named like a file path must not read "docs/readme.md": a slash is not one segment."""
+    from mcpgen.ir.samples import path_hint
+
+    assert path_hint("hyphen-in-path") == "hyphen-in-path_id"
+    assert path_hint("namespace") == "namespace" and path_hint("customer") == "customer_id"

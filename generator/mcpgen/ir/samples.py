@@ -329,6 +329,8 @@ def path_hint(name: str) -> str:
     """The name a path parameter's sample reads like: it identifies a thing, so `customer` reads as an id
     ("customer-123"), unless its name already says what it is (`namespace`, `name`, `agent_id`)."""
     found = _name_words(name)
-    if not found or found[-1] in _NAMED_SAMPLES or found[-1] in ("name", "id", "ids", "uuid"):
+    # A value with a slash ("docs/readme.md" for `path`) is not one path segment: such a name reads as an id.
+    named = found[-1] in _NAMED_SAMPLES and "/" not in _NAMED_SAMPLES[found[-1]] if found else False
+    if not found or named or found[-1] in ("name", "id", "ids", "uuid"):
         return name
     return f"{name}_id"

@@ -23,6 +23,6 @@ async def read_file(
 ) -> str:
     """Read a file by its path, which may hold slashes.
 
-    Example: read_file(file_path="docs/readme.md")
+    Example: read_file(file_path="file-path-123")
     """
     return await invoke(ctx, READ_FILE, None, path={"file_path": file_path})

@@ -4,7 +4,7 @@
 from src.tools.read_file import READ_FILE
 from tests.support import assert_sent
 
-ARGUMENTS = {"file_path": "docs/readme.md"}
+ARGUMENTS = {"file_path": "file-path-123"}
 # Where the backend must find each argument: its location, and its name there.
 SENT_AS = {"file_path": ("path", "file_path")}
 
