@@ -258,6 +258,8 @@ class Sampler:
     @staticmethod
     def _string(schema: dict, name: str = "") -> str:
         fmt = schema.get("format")
+        if fmt is None and ("contentMediaType" in schema or "contentEncoding" in schema):
+            fmt = "binary"  # OpenAPI 3.1's spelling of a file: its content, base64 in JSON
         text = _FORMAT_SAMPLES.get(fmt) if isinstance(fmt, str) else None
         if text is None:
             # The spec's own example, when it is a plain string (a formatted one may not parse as its type).
