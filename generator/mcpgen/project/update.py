@@ -247,8 +247,11 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         skipped = [entry.model_dump() for entry in prepared.project.skipped]
     else:
         say("the project keeps no spec: the template alone is updated (pass --spec to regenerate from one)")
-        new_data = checked_answers(
-            migrate_contract_1(old_data) if old_data.get("ir_version", 1) == 1 else old_data, project
+        # Contract-2 answers were checked above; migrated 2.1 answers are checked once migrated.
+        new_data = (
+            checked_answers(migrate_contract_1(old_data), project)
+            if old_data.get("ir_version", 1) == 1
+            else old_data
         )
         tools = [tool["name"] for tool in new_data["tools"]]
         skipped = [{**entry, "pointer": None} for entry in new_data.get("skipped", [])]
