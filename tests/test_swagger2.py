@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from mcpgen.cli import app
 from mcpgen.errors import MCPGenError
-from mcpgen.generate import Request, prepare
+from mcpgen.generate import Request, generate, prepare
 from mcpgen.ir import BuildOptions, build_project
 from mcpgen.spec import convert_swagger2, load_spec
 from tests.conftest import shared_spec
@@ -775,3 +775,9 @@ def test_a_ref_left_in_a_construct_mcpgen_does_not_convert_is_named(tmp_path):
     message = str(raised.value)
     assert "'#/definitions/defs_workspace_id' is inside `^x-`, which mcpgen does not convert" in message
     assert "#/components/schemas/defs_user_id/patternProperties/^x-/$ref" in message
+
+
+def test_a_spec_with_list_form_items_generates(tmp_path):
+    result = generate(Request(spec=str(QUIRKS), out=tmp_path / "out"))
+    assert [tool.name for tool in result.project.tools] == ["conversations_members"]
+    assert (tmp_path / "out" / "src" / "server.py").is_file()
