@@ -77,6 +77,20 @@ def record_surface(project: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+def collected_tests(project: Path, *paths: str) -> list[str]:
+    """The ids of the tests the project's suite (or the given files of it) holds, in its order."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *paths],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    return [line for line in result.stdout.splitlines() if "::" in line]
+
+
 def run_project_tests(project: Path, *paths: str) -> str:
     """The project's own test suite (or the given test files of it), as its README runs it."""
     result = subprocess.run(

@@ -104,7 +104,7 @@ print(json.dumps(asyncio.run(main())))
     assert signatures["get_task example"] == "await get_task(task_id=1)"
 
 
-WHOLE_ANSWERS_TEST = '''
+WHOLE_ANSWERS_TEST = """
 import json
 
 from src.config import reset_settings
@@ -127,7 +127,7 @@ async def test_a_program_reads_every_item_of_an_answer_over_the_budget(monkeypat
     backend_mock.reply(json=[{**task, "id": n} for n in range(1, 61)])
     direct = await client.call_tool("list_tasks", {})
     assert len(direct.structured_content["result"]) < 60  # a direct answer still fits its budget
-'''
+"""
 
 
 def test_a_program_reads_whole_answers_and_its_own_answer_gets_the_budget(code_project):

@@ -1,5 +1,6 @@
 """Real specs by others (../shared/specs) generate projects that build, import, lint and test clean."""
 
+import json
 import math
 import zipfile
 from pathlib import Path
@@ -7,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from mcpgen.generate import Request, generate
+from mcpgen.ir.model import Tool
 from mcpgen.naming import import_name, package_name
 from mcpgen.render import ruff_findings
 from tests.conftest import REPO, shared_spec
-from tests.generated import build_wheel, listed_tools, run_project_tests
+from tests.generated import build_wheel, collected_tests, listed_tools, run_project_tests
 
 SPECS = [
     "full-stack-fastapi-template.json",
@@ -50,17 +52,30 @@ def test_real_spec_generates_a_working_project(name, tmp_path):
 
 # Every test file but the per-tool ones of the tools left out of the sample: a large API's suite runs its
 # shared tests (contract, unit, production) whole, and the per-tool tests of this many tools spread over it.
+# A test parametrized over every tool runs for a spread of them too, and always for the tools whose sample
+# answers are largest, where answer budgets bite first (letta's agent records are 10,000 tokens each).
 PER_TOOL_SAMPLE = 20
+LARGEST_ANSWERS = 5
 LARGE_SPECS = ["letta.json", "stripe.json", "openai.yaml", "gitea-swagger2.json"]
 
 
-def sampled_tests(project: Path) -> list[str]:
-    """The project's test files, with the per-tool integration tests cut to an even spread of tools."""
+def sampled_tests(project: Path, tools: list[Tool]) -> list[str]:
+    """The test ids to run: an even spread of the per-tool test files and of each test's per-tool cases."""
     files = sorted((project / "tests").rglob("test_*.py"))
     per_tool = [f for f in files if "_sends_the_operation(" in f.read_text(encoding="utf-8")]
-    step = max(1, math.ceil(len(per_tool) / PER_TOOL_SAMPLE))
-    kept = set(per_tool[::step])
-    return [f.relative_to(project).as_posix() for f in files if f not in per_tool or f in kept]
+    kept = set(per_tool[:: max(1, math.ceil(len(per_tool) / PER_TOOL_SAMPLE))])
+    paths = [f.relative_to(project).as_posix() for f in files if f not in per_tool or f in kept]
+    largest = sorted(tools, key=lambda tool: -len(json.dumps(tool.response.sample, default=str)))
+    always = {tool.name for tool in largest[:LARGEST_ANSWERS]}
+    cases: dict[str, list[str]] = {}
+    for test_id in collected_tests(project, *paths):
+        cases.setdefault(test_id.split("[")[0], []).append(test_id)
+    sample = []
+    for ids in cases.values():
+        spread = set(ids[:: max(1, math.ceil(len(ids) / PER_TOOL_SAMPLE))])
+        # A case's id names its tool first: `test_x[create_agent]`, `test_x[create_agent-default]`.
+        sample += [i for i in ids if i in spread or i.partition("[")[2].rstrip("]").split("-")[0] in always]
+    return sample
 
 
 @pytest.mark.slow
@@ -75,7 +90,7 @@ def test_large_spec_generates_a_project_that_passes_its_own_tests(name, tmp_path
     tools = listed_tools(out)
     assert tools == [tool.name for tool in result.project.tools]
     assert all(len(t) <= 64 for t in tools)
-    summary = run_project_tests(out, *sampled_tests(out))
+    summary = run_project_tests(out, *sampled_tests(out, result.project.tools))
     assert " passed" in summary and "failed" not in summary, summary
 
 
