@@ -3,8 +3,9 @@
 "is the server up?"), and the operation that serves them must come first.
 
 1. The query's words: filler and function words dropped, idioms read as the verb they mean ("get rid of" is
-   delete), each word matched to the form the API itself uses ("deleting" finds "delete", but "namespace"
-   does not find "namespaced": the API made them two words, so they are two words).
+   delete), everyday words also read as the API's where its names do not use them ("money" finds "balance"),
+   each word matched to the form the API itself uses ("deleting" finds "delete", but "namespace" does not
+   find "namespaced": the API made them two words, so they are two words).
 2. BM25F over everything an operation says, each field with its own weight and its own length: the name
    most, then the summary, tags, path, description, the argument names, the fields it takes and returns, and
    last what its arguments are for. A word found in most operations (`resource_version` in Kubernetes) says
