@@ -186,6 +186,20 @@ print(json.dumps({"ranked": [e.name for e in rank("which files have I uploaded?"
     assert found["collections"] == [False, True, False, True, False]
 
 
+@pytest.mark.parametrize("query", ["show me every unpaid invoice", "which bills are unpaid?"])
+def test_every_and_a_plural_everyday_word_ask_for_the_list(project, query):
+    # "every" says many though "invoice" is singular; "bills" is plural though the API says invoice.
+    script = f"""
+entries = [
+    Entry("get_invoice", "Retrieve an invoice", (), ("invoice",), "GET", "/invoices/{{invoice}}"),
+    Entry("list_invoices", "List all invoices", (), ("status",), "GET", "/invoices"),
+    Entry("get_balance", "Retrieve the balance", (), (), "GET", "/balance"),
+]
+print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1]))
+"""
+    assert ranked(project, script) == ["list_invoices"]
+
+
 def test_verb_forms_match_the_api_s_own_words_but_not_other_words(project):
     script = """
 index = _index(tuple(CATALOG))

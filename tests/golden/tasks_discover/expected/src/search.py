@@ -143,8 +143,9 @@ AFFINITY = {
 }
 # A question about many ("which pods", "what namespaces") wants the list, not one item: operations on a
 # collection (a path that ends in a plural noun: /pods, not /pods/{name} or /files/{file_id}/content) gain this
-# factor when the query's nouns are plural.
+# factor when the query's nouns are plural or it says every, all or anything ("every unpaid invoice").
 MANY = 1.2
+MANY_WORDS = frozenset({"every", "all", "anything"})
 # Of operations that match alike, the one to use first: not deprecated, not a prerelease version of the API
 # (/v1beta1/), not a stream of changes (watch) unless the query asks to follow them.
 DEPRECATED = 0.8
@@ -367,8 +368,11 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
         text = text.replace(f" {idiom} ", f" {meaning} ")
     plain = text.split()
     raw = [_singular(word) for word in plain]
-    plural = any(
-        singular != word and singular in index.vocabulary and word not in STOP_WORDS
+    # Plural nouns the API or the vocabularies know ("chargebacks" for disputes), or words about many.
+    plural = bool(MANY_WORDS & set(plain)) or any(
+        singular != word
+        and (singular in index.vocabulary or singular in EVERYDAY or singular in GENERIC_SYNONYMS)
+        and word not in STOP_WORDS
         for word, singular in zip(plain, raw, strict=True)
     )
     intent = next((INTENT_OF_WORD[word] for word in raw if word in INTENT_OF_WORD), None)
