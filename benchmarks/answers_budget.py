@@ -85,7 +85,11 @@ async def main():
                     "error": result.is_error,
                     "valid": valid,
                     "text_bytes": sum(len(t.encode()) for t in text),
-                    "structured_bytes": len(json.dumps(structured, separators=(",", ":"), ensure_ascii=False).encode()) if structured is not None else 0,
+                    "structured_bytes": (
+                        len(json.dumps(structured, separators=(",", ":"), ensure_ascii=False).encode())
+                        if structured is not None
+                        else 0
+                    ),
                     "note": text[-1][:240] if label != "off" and len(text) > 1 else "",
                 }
             rows.append(row)
@@ -120,11 +124,13 @@ def measure(project: Path, items: int, text: int) -> list[dict]:
 
 def table(results: dict[str, list[dict]], items: int, text: int) -> str:
     lines = [
-        f"Backend answers: each operation's response sample with every list repeated to {items:,} items and each "
-        f"free text {text:,} characters. Tokens are bytes / 4 of what the client receives (text and structured "
-        "content); \"off\" is RESPONSE_TOKEN_BUDGET=0, the answer as the server sent it before the budget.",
+        f"Backend answers: each operation's response sample with every list repeated to {items:,} items and "
+        f"each free text {text:,} characters. Tokens are bytes / 4 of what the client receives (text and "
+        "structured content); \"off\" is RESPONSE_TOKEN_BUDGET=0, the answer as the server sent it before "
+        "the budget.",
         "",
-        "| spec | tool | backend answer | tokens, budget off (text + structured) | default budget 25,000 | budget 5,000 | valid against outputSchema |",
+        "| spec | tool | backend answer | tokens, budget off (text + structured) | default budget 25,000 "
+        "| budget 5,000 | valid against outputSchema |",
         "|---|---|---|---|---|---|---|",
     ]
     for spec, rows in results.items():

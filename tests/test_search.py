@@ -117,6 +117,89 @@ print(json.dumps({"first": rank("version", entries, tuple(entries))[0].name, "ub
     assert found["terms"]["version"] < 1
 
 
+def test_everyday_words_reach_the_api_s_words_only_where_the_api_does_not_use_them(project):
+    # "money" is a balance and "bill" an invoice in an API that names neither; in an API with a /chat
+    # path, "chat" means that chat and gains no "message".
+    script = """
+billing = [
+    Entry("get_balance", "", (), (), "GET", "/v1/balance"),
+    Entry("list_invoices", "", (), ("customer",), "GET", "/v1/invoices"),
+    Entry("list_payouts", "", (), ("limit",), "GET", "/v1/payouts"),
+]
+chat = [
+    Entry("list_chat_completions", "List stored chat completions", (), (), "GET", "/chat/completions"),
+    Entry("list_chat_completion_messages", "List messages of a stored chat completion", (), ("id",), "GET",
+          "/chat/completions/{id}/messages"),
+]
+index = _index(tuple(billing))
+print(json.dumps({
+    "money": [e.name for e in rank("how much money do we have?", billing, tuple(billing))][:1],
+    "bill": [e.name for e in rank("what is on the bill of customer 9?", billing, tuple(billing))][:1],
+    "chat": understand("show my stored chat completions", _index(tuple(chat)))[0],
+}))
+"""
+    found = ranked(project, script)
+
+    assert found["money"] == ["get_balance"]
+    assert found["bill"] == ["list_invoices"]
+    assert "message" not in found["chat"]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("the customer said yes to quote 1", "accept_quote"),
+        ("lock in quote 1 so it can be sent", "finalize_quote"),
+        ("forget quote 1", "delete_quote"),
+    ],
+)
+def test_idioms_and_verbs_people_use_reach_the_operation(project, query, first):
+    script = f"""
+entries = [
+    Entry("get_quote", "Retrieve a quote", (), ("quote",), "GET", "/quotes/{{quote}}"),
+    Entry("accept_quote", "Accept a quote", (), ("quote",), "POST", "/quotes/{{quote}}/accept"),
+    Entry("finalize_quote", "Finalize a quote", (), ("quote",), "POST", "/quotes/{{quote}}/finalize"),
+    Entry("delete_quote", "Delete a quote", (), ("quote",), "DELETE", "/quotes/{{quote}}"),
+]
+print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1]))
+"""
+    assert ranked(project, script) == [first]
+
+
+def test_a_plural_question_prefers_the_collection_not_a_part_of_one_item(project):
+    # /files/{file_id}/content does not end in a {parameter}, but it is one file's content, not the files.
+    script = """
+entries = [
+    Entry("get_file_content", "Get file content", (), ("file_id",), "GET", "/files/{file_id}/content"),
+    Entry("list_files", "List files", (), (), "GET", "/files"),
+    Entry("get_file", "Get file", (), ("file_id",), "GET", "/files/{file_id}"),
+    Entry("list_models", "List models", (), (), "GET", "/models"),
+    Entry("get_model", "Get model", (), ("model",), "GET", "/models/{model}"),
+]
+from src.search import _collection
+print(json.dumps({"ranked": [e.name for e in rank("which files have I uploaded?", entries, tuple(entries))],
+                  "collections": [_collection(e.path) for e in entries]}))
+"""
+    found = ranked(project, script)
+
+    assert found["ranked"] == ["list_files", "get_file", "get_file_content"]
+    assert found["collections"] == [False, True, False, True, False]
+
+
+@pytest.mark.parametrize("query", ["show me every unpaid invoice", "which bills are unpaid?"])
+def test_every_and_a_plural_everyday_word_ask_for_the_list(project, query):
+    # "every" says many though "invoice" is singular; "bills" is plural though the API says invoice.
+    script = f"""
+entries = [
+    Entry("get_invoice", "Retrieve an invoice", (), ("invoice",), "GET", "/invoices/{{invoice}}"),
+    Entry("list_invoices", "List all invoices", (), ("status",), "GET", "/invoices"),
+    Entry("get_balance", "Retrieve the balance", (), (), "GET", "/balance"),
+]
+print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1]))
+"""
+    assert ranked(project, script) == ["list_invoices"]
+
+
 def test_verb_forms_match_the_api_s_own_words_but_not_other_words(project):
     script = """
 index = _index(tuple(CATALOG))

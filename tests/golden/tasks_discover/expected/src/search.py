@@ -3,8 +3,9 @@
 "is the server up?"), and the operation that serves them must come first.
 
 1. The query's words: filler and function words dropped, idioms read as the verb they mean ("get rid of" is
-   delete), each word matched to the form the API itself uses ("deleting" finds "delete", but "namespace"
-   does not find "namespaced": the API made them two words, so they are two words).
+   delete), everyday words also read as the API's where its names do not use them ("money" finds "balance"),
+   each word matched to the form the API itself uses ("deleting" finds "delete", but "namespace" does not
+   find "namespaced": the API made them two words, so they are two words).
 2. BM25F over everything an operation says, each field with its own weight and its own length: the name
    most, then the summary, tags, path, description, the argument names, the fields it takes and returns, and
    last what its arguments are for. A word found in most operations (`resource_version` in Kubernetes) says
@@ -87,6 +88,12 @@ IDIOMS = (
     ("turn off", "disable"),
     ("who am i", "current user me"),
     ("up and running", "running health status"),
+    ("said yes to", "accept"),
+    ("say yes to", "accept"),
+    ("lock in", "finalize"),
+    ("write off", "uncollectible"),
+    ("pull in", "sync refresh"),
+    ("to a file", "export"),
     ("right now", ""),
     ("for good", ""),
     ("at once", ""),
@@ -94,11 +101,12 @@ IDIOMS = (
 )
 # What a query wants to do, from its verbs. Question words ask to read, unless a verb says otherwise.
 ACTIONS = {
-    "delete": "remove delete drop kill erase destroy purge wipe discard trash unregister uninstall",
+    "delete": "remove delete drop kill erase destroy purge wipe discard trash unregister uninstall forget",
     "cancel": "cancel void revoke terminate abort stop halt",
     "read": "show list get find fetch retrieve see view display check count search read describe lookup",
     "create": "make create add new register post submit upload generate start launch issue",
-    "update": "change update edit rename modify set patch replace adjust move enable disable mark rotate",
+    "update": "change update edit rename modify set patch replace adjust move enable disable mark rotate bump "
+    "pause",
 }
 QUESTIONS = frozenset(
     "what which who whom whose where when why how is are does do did can has have".split()
@@ -134,8 +142,10 @@ AFFINITY = {
     None: {"read": 1.0, "create": 0.85, "update": 0.85, "cancel": 0.75, "delete": 0.7},
 }
 # A question about many ("which pods", "what namespaces") wants the list, not one item: operations on a
-# collection (a path that does not end in a {parameter}) gain this factor when the query's nouns are plural.
+# collection (a path that ends in a plural noun: /pods, not /pods/{name} or /files/{file_id}/content) gain this
+# factor when the query's nouns are plural or it says every, all or anything ("every unpaid invoice").
 MANY = 1.2
+MANY_WORDS = frozenset({"every", "all", "anything"})
 # Of operations that match alike, the one to use first: not deprecated, not a prerelease version of the API
 # (/v1beta1/), not a stream of changes (watch) unless the query asks to follow them.
 DEPRECATED = 0.8
@@ -143,8 +153,9 @@ PRERELEASE = 0.9
 STREAM = 0.85
 FOLLOW_WORDS = frozenset({"watch", "follow", "stream", "subscribe", "tail", "live"})
 _PRERELEASE = re.compile(r"/v\d+(?:alpha|beta)\d*/")
-# Words any API uses for the same thing, whatever its domain. Domain synonyms ("money back" for a refund) are
-# the semantic part's job, not a table's: a table of them would be right for one API and wrong for the next.
+# Words any API uses for the same thing, whatever its domain. A word is added only where the API uses it.
+# Narrower domain synonyms ("money back" for a refund) are the semantic part's job: a table of them would be
+# right for one API and wrong for the next.
 GENERIC_SYNONYMS = {
     "running": ("health", "status", "ping"),
     "alive": ("health", "status", "ping"),
@@ -169,6 +180,35 @@ GENERIC_SYNONYMS = {
     "unplug": ("detach",),
     "away": ("detach", "remove"),
     "unlink": ("detach",),
+}
+# Everyday words for what APIs name otherwise (money is a balance, a bill an invoice, what a program printed its
+# log), used only when the API's own names do not use the word: in an API with a /chat path, "chat" means that.
+EVERYDAY = {
+    "money": ("balance", "fund"),
+    "fund": ("balance",),
+    "bill": ("invoice",),
+    "membership": ("subscription",),
+    "chargeback": ("dispute",),
+    "offer": ("quote",),
+    "catalog": ("product",),
+    "email": ("send",),
+    "talk": ("message", "conversation"),
+    "talked": ("message", "conversation"),
+    "chat": ("message", "conversation"),
+    "say": ("message",),
+    "thread": ("conversation",),
+    "team": ("group",),
+    "bulk": ("batch",),
+    "squash": ("compact", "summarize"),
+    "function": ("tool",),
+    "print": ("log",),
+    "printed": ("log",),
+    "output": ("log",),
+    "machine": ("node", "host"),
+    "copy": ("replica",),
+    "disk": ("volume", "storage"),
+    "password": ("secret", "credential"),
+    "identity": ("account",),
 }
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -258,6 +298,13 @@ class Index:
         for fields in self.documents.values():
             anywhere.update(set().union(*fields.values()))
         self.vocabulary = frozenset(anywhere)
+        # The words of what operations are called: their names, summaries, tags and paths.
+        self.names = frozenset(
+            word
+            for fields in self.documents.values()
+            for field in ("name", "summary", "tags", "path")
+            for word in fields[field]
+        )
         # A word in most operations tells them apart little, in any field: discounted by its share, down to a
         # floor, so that in an API about one thing ("task" in every operation) the word still finds them.
         self.ubiquity = {
@@ -321,8 +368,11 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
         text = text.replace(f" {idiom} ", f" {meaning} ")
     plain = text.split()
     raw = [_singular(word) for word in plain]
-    plural = any(
-        singular != word and singular in index.vocabulary and word not in STOP_WORDS
+    # Plural nouns the API or the vocabularies know ("chargebacks" for disputes), or words about many.
+    plural = bool(MANY_WORDS & set(plain)) or any(
+        singular != word
+        and (singular in index.vocabulary or singular in EVERYDAY or singular in GENERIC_SYNONYMS)
+        and word not in STOP_WORDS
         for word, singular in zip(plain, raw, strict=True)
     )
     intent = next((INTENT_OF_WORD[word] for word in raw if word in INTENT_OF_WORD), None)
@@ -341,6 +391,9 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
             add(word, 1.0)
             for synonym in GENERIC_SYNONYMS.get(word, ()):
                 add(synonym, EXPANDED)
+            if word not in index.names:
+                for synonym in EVERYDAY.get(word, ()):
+                    add(synonym, EXPANDED)
     for word in ACTION_TERMS.get(intent or "", ()):
         add(word, EXPANDED)
     return {term: weight for term, weight in terms.items() if weight > 0}, intent, plural
@@ -359,11 +412,19 @@ def lexical(
         score = index.score(entry.name, terms)
         if score > 0:
             score *= AFFINITY[intent][index.intents[entry.name]]
-            if plural and (intent or "read") == "read" and not entry.path.rstrip("/").endswith("}"):
+            if plural and (intent or "read") == "read" and _collection(entry.path):
                 score *= MANY
             score *= _standing(entry, terms)
             scores[entry.name] = score
     return scores
+
+
+def _collection(path: str) -> bool:
+    """Whether a path names a collection: its last segment is a plural noun (/pods, /balance_transactions),
+    not a {parameter} or a single thing of one item (/files/{file_id}/content, /namespaces/{name}/status)."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    found = _WORD.findall(_CAMEL.sub(" ", last).lower())
+    return not last.startswith("{") and bool(found) and _singular(found[-1]) != found[-1]
 
 
 def _standing(entry: Entry, terms: dict[str, float]) -> float:
