@@ -116,8 +116,10 @@ def _transform_tool(
     arguments = entry.get("arguments") or {}
     if not isinstance(arguments, dict):
         raise context.error(f"{where}/arguments", "is not a mapping", "write `arguments: {name: {...}}`")
+    spec_names = [p.name for p in tool.params]  # for messages: the names before any rename
     for name, change in arguments.items():
-        _transform_argument(tool, name, change, f"{where}/arguments/{_escape(name)}", context, settings)
+        where_argument = f"{where}/arguments/{_escape(name)}"
+        _transform_argument(tool, name, change, where_argument, context, settings, spec_names)
     _check_names(tool, arguments, where, context)
 
 
@@ -125,9 +127,11 @@ def _escape(key: str) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
-def _argument(tool: Tool, name: str) -> Param | None:
-    by_name = next((p for p in tool.params if p.name == name), None)
-    return by_name or next((p for p in tool.params if p.wire == name and p.location != "body"), None)
+def _argument(tool: Tool, name: str, spec_names: list[str]) -> Param | None:
+    """The argument by the name the spec gave it (mcpgen's name for it, or its wire name)."""
+    if name in spec_names:
+        return tool.params[spec_names.index(name)]
+    return next((p for p in tool.params if p.wire == name and p.location != "body"), None)
 
 
 def _transform_argument(
@@ -137,10 +141,11 @@ def _transform_argument(
     where: str,
     context: _Context,
     settings: dict[str, tuple[TypeRef, str]],
+    spec_names: list[str],
 ) -> None:
-    param = _argument(tool, name)
+    param = _argument(tool, name, spec_names)
     if param is None:
-        known = ", ".join(p.name for p in tool.params) or "none"
+        known = ", ".join(spec_names) or "none"
         raise context.error(
             where,
             f"{tool.name} has no argument {name!r}",
