@@ -265,3 +265,57 @@ def test_the_example_reaches_the_generated_server_and_survives_updates(tmp_path)
     (error,) = [line for line in result.output.splitlines() if line.startswith("error")]
     assert "has no argument 'priority' (its arguments are: title, tags;" in error
     assert git(project, "status", "--porcelain") == ""
+
+
+# Code mode reaches each operation through its tool function: the program sees the transformed signature.
+CODE_MODE_CALLS = """
+import json
+
+
+async def test_describe_and_execute_see_the_transformed_tool(backend_mock, client):
+    described = await client.call_tool("describe_operation", {"name": "create_ticket"})
+    info = json.loads(described.content[0].text)
+    assert set(info["input_schema"]["properties"]) == {"summary", "tags"}
+    assert info["title"] == "Open a support ticket" and info["annotations"]["idempotentHint"] is True
+
+    backend_mock.reply(status=201, json={"id": "T-1", "title": "Printer on fire"})
+    program = 'await create_ticket(summary="Printer on fire")'
+    result = await client.call_tool("execute", {"code": program}, raise_on_error=False)
+    assert not result.is_error, result.content
+    sent = json.loads(backend_mock.last.content)
+    assert sent == {"title": "Printer on fire", "priority": "high", "tags": ["web"]}
+
+
+async def test_a_hidden_argument_sends_its_setting(backend_mock, client, monkeypatch):
+    backend_mock.reply(status=200, json=[])
+    result = await client.call_tool("execute", {"code": "await list_tickets()"}, raise_on_error=False)
+    assert not result.is_error, result.content
+    assert backend_mock.last.url.params["q"] == "report"  # the value the project's conftest sets
+"""
+
+
+@pytest.mark.slow
+def test_code_mode_and_a_setting_backed_argument_in_a_generated_project(tmp_path):
+    project = tmp_path / "project"
+    transform = json.loads(json.dumps(EXAMPLE))
+    transform["create_ticket"]["annotations"]["idempotentHint"] = True
+    transform["list_tickets"] = {"arguments": {"q": {"hide": True, "default_from": "TICKET_QUERY"}}}
+    result = mcpgen("from-openapi", TICKETS, "-o", project, "--tools", "code")
+    assert result.exit_code == 0, result.output
+    options = yaml.safe_load((project / "mcpgen.yaml").read_text())
+    git(project, "init", "-q")
+    commit(project, "generated")
+    options["transform"] = transform
+    (project / "mcpgen.yaml").write_text(yaml.safe_dump(options, sort_keys=False))
+    commit(project, "transform")
+    result = mcpgen("update", project)
+    assert result.exit_code == 0, result.output
+    assert "TICKET_QUERY=" in (project / ".env.example").read_text()
+    assert "ticket_query: str" in (project / "src" / "config.py").read_text()
+    # mcpgen diff reads the spec with the project's transform: nothing differs.
+    assert "no change" in mcpgen("diff", project, TICKETS).output
+    test = project / "tests" / "test_transformed_calls.py"
+    test.write_text(CODE_MODE_CALLS)
+    assert "2 passed" in run_project_tests(project, "tests/test_transformed_calls.py")
+    test.unlink()
+    run_project_tests(project)
