@@ -1,6 +1,7 @@
 """mcpgen.yaml `transform`: tools shaped for the assistant in their generated code, kept by every update, and
 refused with a pointer and a fix when a value would make bad code or no longer matches the API."""
 
+import ast
 import json
 import subprocess
 from pathlib import Path
@@ -76,8 +77,10 @@ ARGS = "mcpgen.yaml#/transform/create_ticket/arguments"
 @pytest.mark.parametrize(
     ("transform", "where", "says"),
     [
-        ({"title": {"rename": "two words"}}, f"{ARGS}/title/rename", "not a Python identifier"),
+        ({"title": {"rename": "two words"}}, f"{ARGS}/title/rename", "not a lower-case Python identifier"),
         ({"title": {"rename": "class"}}, f"{ARGS}/title/rename", "reserved Python name"),
+        ({"title": {"rename": "Ticket"}}, f"{ARGS}/title/rename", "not a lower-case Python identifier"),
+        ({"title": {"rename": "get_settings"}}, f"{ARGS}/title/rename", "name the generated code uses"),
         ({"title": {"rename": "ctx"}}, f"{ARGS}/title/rename", "name the generated code uses"),
         ({"title": {"rename": "tags"}}, f"{ARGS}/title/rename", "'tags' is already an argument"),
         ({"priority": {"hide": True}}, f"{ARGS}/priority:", "hides the required argument 'priority'"),
@@ -319,3 +322,33 @@ def test_code_mode_and_a_setting_backed_argument_in_a_generated_project(tmp_path
     assert "2 passed" in run_project_tests(project, "tests/test_transformed_calls.py")
     test.unlink()
     run_project_tests(project)
+
+
+HOSTILE = '"""); import os; os.system("x") #\\ {{ title }} \'\'\''
+
+
+def test_hostile_text_reaches_the_code_only_as_checked_literals(tmp_path):
+    from mcpgen.generate import generate
+
+    transform = {
+        "create_ticket": {
+            "title": HOSTILE,
+            "description": HOSTILE,
+            "arguments": {
+                "title": {"description": HOSTILE, "default": HOSTILE},
+                "priority": {"hide": True, "default": "high"},
+            },
+        }
+    }
+    out = tmp_path / "project"
+    generate(Request(spec=str(TICKETS), out=out, transform=transform))
+    code = (out / "src" / "tools.py").read_text()
+    tree = ast.parse(code)
+    # Every hostile text is a string constant (the default, descriptions, the docstring), never code.
+    assert not any(isinstance(node, ast.Attribute) and node.attr == "system" for node in ast.walk(tree))
+    assert not any(isinstance(node, ast.Import) for node in ast.walk(tree))
+    strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    assert HOSTILE in strings  # the default, exactly
+    assert sum("os.system" in text for text in strings) >= 3  # the default, its description, the docstring
+    server = ast.parse((out / "src" / "server.py").read_text())
+    assert not any(isinstance(node, ast.Attribute) and node.attr == "system" for node in ast.walk(server))

@@ -22,9 +22,11 @@ from .text import clean_text, short_text
 TOOL_KEYS = ("title", "description", "annotations", "arguments")
 ARGUMENT_KEYS = ("rename", "description", "default", "hide", "default_from")
 HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
-# Arguments every generated tool may have beside the spec's: a rename must not take them.
-EXTRA_ARGUMENTS = frozenset({"confirm", "fields"})
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Arguments a generated tool may have beside the spec's, and names its body calls: no rename may take them.
+EXTRA_ARGUMENTS = frozenset({"confirm", "fields", "get_settings"})
+# Lower case, like every argument mcpgen names: it cannot shadow a model class or an Operation constant that
+# the function's body uses.
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _SETTING = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # The server's own settings (its config module): a hidden argument's setting must not reuse one.
 _SERVER_SETTING_PREFIXES = (
@@ -197,7 +199,9 @@ def _transform_argument(
 def _new_name(value: Any, where: str, context: _Context) -> str:
     if not isinstance(value, str) or not _IDENTIFIER.match(value):
         raise context.error(
-            where, f"{value!r} is not a Python identifier", "use letters, digits and '_' (not first)"
+            where,
+            f"{value!r} is not a lower-case Python identifier",
+            "use lower-case letters, digits and '_' (not first), like summary or tenant_id",
         )
     if keyword.iskeyword(value) or value in PYTHON_RESERVED:
         raise context.error(where, f"{value!r} is a reserved Python name", f"use another, like {value}_value")
