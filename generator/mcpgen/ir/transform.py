@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import MCPGenError, pointer
 from ..naming import GENERATED_CODE_NAMES, PYTHON_RESERVED, RESERVED_PARAMS
 from .model import Model, Param, Tool, TypeRef
-from .text import clean_text, short_text
+from .text import MAX_DESCRIPTION, clean_text, short_text
 
 TOOL_KEYS = ("title", "description", "annotations", "arguments")
 ARGUMENT_KEYS = ("rename", "description", "default", "hide", "default_from")
@@ -44,7 +44,7 @@ _SERVER_SETTINGS = frozenset(
     | {"METRICS_TOKEN", "READY_TIMEOUT"}
 )
 MAX_TITLE = 120
-MAX_DESCRIPTION = 1000
+MAX_TOOL_DESCRIPTION = 600  # as the spec's own descriptions are cut (ir/build.py, ir/text.py)
 
 
 @dataclass
@@ -106,7 +106,7 @@ def _transform_tool(
     if "title" in entry:
         tool.summary = _text(entry["title"], f"{where}/title", MAX_TITLE, context)
     if "description" in entry:
-        tool.description = _text(entry["description"], f"{where}/description", MAX_DESCRIPTION, context)
+        tool.description = _text(entry["description"], f"{where}/description", MAX_TOOL_DESCRIPTION, context)
     if "annotations" in entry:
         hints = _keys(entry["annotations"], HINTS, f"{where}/annotations", "annotations", context)
         for hint, value in hints.items():
