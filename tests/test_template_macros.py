@@ -154,3 +154,43 @@ def test_an_optional_argument_defaults_to_none_and_an_enum_default_is_a_member(e
         macro(env, "parameter", described, source="tools")
         == 'q: Annotated[str | None, Field(description="a \\"query\\"", min_length=1)] = None'
     )
+
+
+@pytest.mark.parametrize(
+    ("tool", "hints"),
+    [
+        ({"method": "GET"}, (True, False, True, False)),
+        ({"method": "DELETE"}, (False, True, True, False)),
+        ({"method": "PUT"}, (False, False, True, False)),
+        ({"method": "POST", "hints": {"idempotentHint": True, "openWorldHint": True}}, (0, 0, 1, 1)),
+    ],
+)
+def test_hints_come_from_the_method_and_a_transform_overrides_each(env, tool, hints):
+    names = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
+    expected = ", ".join(f"{name}={bool(value)}" for name, value in zip(names, hints, strict=True))
+    assert macro(env, "annotations", tool, source="tools") == f"ToolAnnotations({expected})"
+
+
+def test_hidden_arguments_are_sent_by_wire_name_with_their_value_or_setting(env):
+    parameters = {
+        "summary": {"name": "summary", "wire": "title", "in": "field", "type": "str", "sample": "x"},
+        "tags": {"name": "tags", "in": "field", "type": {"list": "str"}, "fallback": ["web"], "sample": []},
+    }
+    tool = {
+        "name": "create_ticket",
+        "method": "POST",
+        "params": ["summary", "tags"],
+        "response": {"kind": "empty"},
+        "fixed": [
+            {"wire": "priority", "in": "field", "value": 'high"'},
+            {"wire": "X-Tenant", "in": "header", "setting": "TENANT_ID"},
+        ],
+    }
+    module = env.get_template("templates/project/_shared/tools.jinja").make_module(
+        {"layout": "modular", "pattern": "none", "parameters": parameters}
+    )
+    call = str(module.call_arguments(tool))
+    assert call == (
+        'ctx, CREATE_TICKET, None, headers={"X-Tenant": get_settings().tenant_id}, '
+        'body={"title": summary, "tags": tags if tags is not None else ["web"], "priority": "high\\""}'
+    )

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import MCPGenError
 from .ir import BuildOptions, Project, build_project
@@ -73,6 +74,8 @@ class Request:
     confirm_destructive: bool = False
     # Tool → the token budget of its answers (mcpgen.yaml `budgets`; 0: none for that tool).
     budgets: dict[str, int] = field(default_factory=dict)
+    # Tool → how it is shaped for the assistant (mcpgen.yaml `transform`).
+    transform: dict[str, Any] = field(default_factory=dict)
     tools: str = "auto"  # exposure: all, discover or auto (see render/exposure.py)
     pins: list[str] = field(default_factory=list)  # tools kept direct beside the discovery tools
     context_budget: int = DEFAULT_BUDGET  # estimated tokens the exposed tools/list should stay within
@@ -100,7 +103,15 @@ class Request:
         exposure = ("tools", "pins", "context_budget", "search")
         return {
             name: getattr(self, name)
-            for name in (*kept, *selection, *exposure, "scopes", "confirm_destructive", "budgets")
+            for name in (
+                *kept,
+                *selection,
+                *exposure,
+                "scopes",
+                "confirm_destructive",
+                "budgets",
+                "transform",
+            )
         }
 
 
@@ -264,6 +275,7 @@ def prepare(request: Request, progress: Progress | None = None) -> Prepared:
         scopes=request.scopes,
         confirm_destructive=request.confirm_destructive,
         budgets=request.budgets,
+        transform=request.transform,
     )
     built = build_project(spec, options, tick)
     layout = decide_layout(built.project, request.layout)

@@ -36,6 +36,7 @@ from .schemas import (
 from .scopes import apply_overrides, required_scopes
 from .select import Candidate, SelectOptions, description_for, select
 from .text import clean_text, short_text
+from .transform import apply_transforms
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _PATH_PLACEHOLDER = re.compile(r"{([^{}]+)}")
@@ -66,6 +67,8 @@ class BuildOptions:
     confirm_destructive: bool = False
     # Tool name → the token budget of its answers (mcpgen.yaml `budgets`; 0: none).
     budgets: dict[str, int] = field(default_factory=dict)
+    # Tool → how it is shaped for the assistant (mcpgen.yaml `transform`, ir/transform.py).
+    transform: dict[str, Any] = field(default_factory=dict)
 
     def selection(self) -> SelectOptions:
         return SelectOptions(
@@ -359,6 +362,7 @@ class _Builder:
         models = self.checked_models()
         self.avoid_model_names(tools, functions, {m.name for m in models})
         self.measure_responses(tools, models)
+        apply_transforms(tools, self.options.transform, models, self.options.curation_file)
         self.answer_budgets(tools, models)
         project = Project(
             title=short_text(info.get("title"), 120) or "API",

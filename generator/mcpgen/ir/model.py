@@ -167,6 +167,10 @@ class Param(BaseModel):
     sample: Any = None  # a value that satisfies the schema, for the generated tests
     file: bool = False  # a multipart part sent as a file, given as base64 text
     path_style: bool = False  # a path parameter whose value may hold "/" (the spec says allowReserved: true)
+    # mcpgen.yaml `transform` (ir/transform.py): a hidden argument is not in the tool's signature; the call
+    # sends its `default`, or the setting `setting` names (an environment variable, like TENANT_ID).
+    hidden: bool = False
+    setting: str | None = None
 
 
 class Response(BaseModel):
@@ -218,6 +222,8 @@ class Tool(BaseModel):
     fields: list[str] = PydanticField(default_factory=list)
     fields_in: str | None = None
     budget: int | None = None
+    # MCP's hints that mcpgen.yaml `transform` sets, over those the HTTP method gives (readOnlyHint: True).
+    hints: dict[str, bool] = PydanticField(default_factory=dict)
 
 
 class Skipped(BaseModel):

@@ -152,7 +152,7 @@ def paging(tool: Tool, models: list[Model]) -> Paging | None:
     """The operation's pagination, from its query parameters' names and types; None when it has none."""
     if tool.response.kind != "json" or tool.response.type is None:
         return None
-    query = [p for p in tool.params if p.location == "query"]
+    query = [p for p in tool.params if p.location == "query" and not p.hidden]
     by_role: dict[str, Param] = {}
     for param in query:
         key = _key(param.wire)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from .. import __version__
@@ -14,11 +15,13 @@ from .contract import (
     ApiKeyData,
     AuthData,
     FieldData,
+    FixedData,
     IdentityHeaderData,
     ModelData,
     PaginationData,
     ParamData,
     ResponseData,
+    SettingData,
     SkippedData,
     SpecData,
     ToolData,
@@ -46,6 +49,8 @@ def _param(param: Param, tool: Tool) -> ParamData:
         location = param.location
     constraints = param.constraints.model_dump(exclude_none=True)
     kind, nullable = slot_type(param.type)
+    # A list or mapping default would be shared by every call: the signature says None, the call fills it in.
+    shared = isinstance(param.default, list | dict)
     return ParamData(
         name=param.name,
         wire=_wire(param.name, param.wire) if location != "body" else None,
@@ -53,8 +58,9 @@ def _param(param: Param, tool: Tool) -> ParamData:
         type=kind,
         nullable=nullable,
         required=param.required,
-        default=param.default if param.default_member is None else None,
+        default=param.default if param.default_member is None and not shared else None,
         default_member=param.default_member,
+        fallback=param.default if shared else None,
         description=param.description,
         example=param.example,
         path_style=param.path_style,
@@ -117,7 +123,7 @@ def _tool(tool: Tool, table: _ParameterTable) -> ToolData:
         tags=sorted(set(tool.tags)),
         resource=None if tool.tags else path_resource(tool.path),
         deprecated=tool.deprecated,
-        params=[table.key(_param(p, tool)) for p in tool.params],
+        params=[table.key(_param(p, tool)) for p in tool.params if not p.hidden],
         body=tool.request_body,
         content_type=tool.content_type,
         files=tool.file_fields,
@@ -137,7 +143,32 @@ def _tool(tool: Tool, table: _ParameterTable) -> ToolData:
         pagination=PaginationData.model_validate(tool.paging.model_dump()) if tool.paging else None,
         fields=tool.fields,
         fields_in=tool.fields_in,
+        fixed=[_fixed(p, tool) for p in tool.params if p.hidden],
+        hints=tool.hints,
     )
+
+
+def _fixed(param: Param, tool: Tool) -> FixedData:
+    location = param.location
+    if location == "body":
+        location = "body" if tool.body_param == param.name else "field"
+    return FixedData(wire=param.wire, location=location, value=param.default, setting=param.setting)
+
+
+def _settings(project: Project) -> list[SettingData]:
+    """Each setting hidden arguments read, once, by name (ir/transform.py checked one name has one type)."""
+    found: dict[str, SettingData] = {}
+    for tool in project.tools:
+        for param in tool.params:
+            if param.setting and param.setting not in found:
+                sample = param.sample
+                found[param.setting] = SettingData(
+                    name=param.setting,
+                    type=type_data(param.type.without_none()),
+                    sample=sample,
+                    env=sample if isinstance(sample, str) else json.dumps(sample),
+                )
+    return [found[name] for name in sorted(found)]
 
 
 def _field(field: ModelField) -> FieldData:
@@ -266,4 +297,5 @@ def build_answers(
         first_calls=_first_calls(project),
         skipped=[SkippedData(method=s.method, path=s.path, reason=s.reason) for s in project.skipped],
         confirm_destructive=confirm_destructive,
+        settings=_settings(project),
     )

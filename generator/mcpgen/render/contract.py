@@ -82,6 +82,28 @@ class ParamData(_Record):
     example: str | int | float | bool | None = None  # the spec's own example
     path_style: bool = False  # a path parameter whose value may span segments ("a/b")
     sample: Any  # a value that satisfies the schema: the generated tests send it
+    # mcpgen.yaml `transform`: a list or mapping default the signature cannot hold (its default is None); the
+    # call sends this when the argument is left out.
+    fallback: Any = None
+
+
+class FixedData(_Record):
+    """An argument mcpgen.yaml `transform` hides: not in the tool's signature, always sent with `value` or the
+    server's setting `setting` (an environment variable name, like TENANT_ID)."""
+
+    wire: str  # the name on the wire; unused for the whole `body`
+    location: ParamLocation = Field(alias="in")
+    value: Any = None
+    setting: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")] | None = None
+
+
+class SettingData(_Record):
+    """A server setting a hidden argument's value comes from (mcpgen.yaml `transform`, `default_from`)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]  # the environment variable
+    type: TypeData
+    sample: Any  # a value the generated tests set it to
+    env: str  # the sample as the environment variable's text
 
 
 class ResponseData(_Record):
@@ -139,6 +161,11 @@ class ToolData(_Record):
         default_factory=list
     )  # the names its `fields` argument takes; none: no argument
     fields_in: str | None = None  # the answer's property whose items `fields` selects from
+    # mcpgen.yaml `transform` (additive too): hidden arguments, and MCP hints over the method's.
+    fixed: list[FixedData] = Field(default_factory=list)
+    hints: dict[Literal["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"], bool] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _function_is_a_python_name(self) -> ToolData:
@@ -242,6 +269,8 @@ class Answers(_Record):
     confirm_destructive: bool = False
     # Additive (old answers mean `all`), so the contract version stays 2.
     exposure: ExposureData = Field(default_factory=ExposureData)
+    # The settings hidden arguments take their values from (mcpgen.yaml `transform`); additive.
+    settings: list[SettingData] = Field(default_factory=list)
 
     def data(self) -> dict[str, Any]:
         """Plain JSON-like data as Copier records it: every answer, and in the records only what differs from

@@ -30,6 +30,8 @@ _HEADER = """\
 #   rename: {tool_or_operationId: new_name}, descriptions: {tool: text}, exclude_operations: [tool, ...]
 #   budgets: {tool: tokens}: the most one answer of the tool may cost (0: no budget; default
 #   RESPONSE_TOKEN_BUDGET, 25000)
+#   transform: {tool: {title, description, annotations, arguments: {arg: {rename, description, default,
+#   hide, default_from}}}}: how each tool is shaped for the assistant
 # See mcpgen's docs/CLI.md, "Choosing and curating the tools".
 """
 
@@ -72,6 +74,9 @@ class ProjectOptions(BaseModel):
     search: Literal["lexical", "semantic"] = "lexical"
     # Tool → the token budget of its answers, instead of RESPONSE_TOKEN_BUDGET (0: none for that tool).
     budgets: dict[str, AnswerBudget] = Field(default_factory=dict)
+    # Tool → how it is shaped for the assistant: its arguments renamed, described, defaulted or hidden, its
+    # title, description and hints (docs/CLI.md, "Transforming tools"); checked by ir/transform.py.
+    transform: dict[str, Any] = Field(default_factory=dict)
 
     def merged(self, overrides: dict[str, Any]) -> ProjectOptions:
         """These options with every override that was actually given (not None, not empty)."""
@@ -100,6 +105,8 @@ def read_options(project: Path) -> ProjectOptions | None:
 
 def options_text(options: ProjectOptions) -> str:
     data = options.model_dump(mode="json")
+    if not data["transform"]:
+        del data["transform"]  # written once used, like the curation it is
     return _HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
