@@ -94,6 +94,20 @@ def test_update_refuses_a_dirty_tree_and_a_folder_outside_git(tmp_path):
     assert "uncommitted" in (project / "src" / "tools.py").read_text()
 
 
+def test_an_uncommitted_edit_of_mcpgen_yaml_is_what_the_update_applies(tmp_path):
+    """mcpgen.yaml is the update's input: edit it, run the update, review both in one `git diff`."""
+    project = committed_project(tmp_path)
+    settings = yaml.safe_load((project / "mcpgen.yaml").read_text())
+    settings["descriptions"] = {"list_notes": "Every note, newest first."}
+    (project / "mcpgen.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+
+    result = mcpgen("update", project)
+
+    assert result.exit_code == 0, result.output
+    assert "Every note, newest first." in (project / "src" / "tools.py").read_text()
+    assert yaml.safe_load((project / "mcpgen.yaml").read_text())["descriptions"] == settings["descriptions"]
+
+
 def test_generating_over_a_generated_project_is_refused_without_force(tmp_path):
     project = committed_project(tmp_path)
     result = mcpgen("from-openapi", NOTES_SPEC, "-o", project)

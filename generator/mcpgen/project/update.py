@@ -122,7 +122,8 @@ def read_answers(project: Path) -> dict[str, Any]:
 
 
 def require_clean_git(project: Path) -> None:
-    """The project must be in git with nothing uncommitted, so that `git diff` shows the update alone."""
+    """The project must be in git with nothing uncommitted but mcpgen.yaml, so that `git diff` shows the update
+    alone. mcpgen.yaml is the update's input: editing it, then updating, is how a project is curated."""
     inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=project, capture_output=True)
     if inside.returncode != 0:
         raise MCPGenError(
@@ -132,7 +133,7 @@ def require_clean_git(project: Path) -> None:
             "reviewed and undone",
         )
     status = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", f":(exclude){PROJECT_FILE}"],
         cwd=project,
         capture_output=True,
         text=True,
