@@ -77,29 +77,26 @@ def record_surface(project: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def collected_tests(project: Path, *paths: str) -> list[str]:
-    """The ids of the tests the project's suite (or the given files of it) holds, in its order."""
+def project_pytest(project: Path, *arguments: str, timeout: int) -> str:
+    """Run pytest in the project, as its README does, and return what it printed; failing is an error."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *paths],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
         cwd=project,
         capture_output=True,
         text=True,
         env=clean_env(),
-        timeout=600,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    return [line for line in result.stdout.splitlines() if "::" in line]
+    return result.stdout
+
+
+def collected_tests(project: Path, *paths: str) -> list[str]:
+    """The ids of the tests the project's suite (or the given files of it) holds, in its order."""
+    printed = project_pytest(project, "--collect-only", *paths, timeout=600)
+    return [line for line in printed.splitlines() if "::" in line]
 
 
 def run_project_tests(project: Path, *paths: str) -> str:
     """The project's own test suite (or the given test files of it), as its README runs it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *paths],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    return result.stdout.strip().splitlines()[-1]
+    return project_pytest(project, "-x", *paths, timeout=900).strip().splitlines()[-1]
