@@ -36,6 +36,12 @@ def tool_risks(project: ProjectFiles) -> list[ToolRisk]:
     answers = project.answers
     parameters = answers.get("parameters", {})
     models = {m["name"]: m for m in answers.get("models", [])}
+    # Per model, computed once: a large API's tools reach the same models again and again.
+    linked = {name: _linked_models(model, models) for name, model in models.items()}
+    pii_fields = {
+        name: [f"{name}.{f['name']}" for f in model.get("fields", []) if _PII_NAME.search(f["name"])]
+        for name, model in models.items()
+    }
     registered = registrations(project)
     risks = []
     for tool in answers.get("tools", []):
@@ -46,12 +52,8 @@ def tool_risks(project: ProjectFiles) -> list[ToolRisk]:
             if _URL_NAME.search(p["name"]) or re.search(r"\bURLs?\b", p.get("description", ""))
         ]
         pii = [p["name"] for p in params if _PII_NAME.search(p["name"])]
-        for model_name in sorted(_models_reached(tool, params, models)):
-            pii += [
-                f"{model_name}.{f['name']}"
-                for f in models[model_name].get("fields", [])
-                if _PII_NAME.search(f["name"])
-            ]
+        for model_name in sorted(_models_reached(tool, params, linked)):
+            pii += pii_fields[model_name]
         registration = registered.get(tool["name"])
         hints = registration[1] if registration else {}
         destructive = hints.get("destructiveHint", tool["method"] == "DELETE")
@@ -76,22 +78,25 @@ def tool_risks(project: ProjectFiles) -> list[ToolRisk]:
 
 
 def _models_reached(
-    tool: Mapping[str, Any], params: list[Mapping[str, Any]], models: Mapping[str, Any]
+    tool: Mapping[str, Any], params: list[Mapping[str, Any]], linked: Mapping[str, set[str]]
 ) -> set[str]:
-    """The models a tool's arguments and answer name, and the models those name, transitively."""
+    """The models a tool's arguments and answer name, and the models those name, transitively (`linked`:
+    each model's directly named models, see _linked_models)."""
+    records = [p.get("type") for p in params] + [tool.get("response", {}).get("type")]
+    todo = [name for record in records for name in _model_names(record) if name in linked]
     seen: set[str] = set()
-    todo = [p.get("type") for p in params] + [tool.get("response", {}).get("type")]
     while todo:
-        record = todo.pop()
-        for name in _model_names(record):
-            if name in models and name not in seen:
-                seen.add(name)
-                model = models[name]
-                todo += [f.get("type") for f in model.get("fields", [])] + [
-                    model.get("base"),
-                    model.get("alias"),
-                ]
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += linked[name]
     return seen
+
+
+def _linked_models(model: Mapping[str, Any], models: Mapping[str, Any]) -> set[str]:
+    """The models that `model`'s fields, base and alias name directly."""
+    records = [f.get("type") for f in model.get("fields", [])] + [model.get("base"), model.get("alias")]
+    return {name for record in records for name in _model_names(record) if name in models}
 
 
 def _model_names(record: Any) -> Iterable[str]:
