@@ -185,3 +185,26 @@ def test_writing_it_again_from_the_recorded_answers_gives_the_same_review(tmp_pa
         write_security_review(project)  # what `mcpgen update` does, from .copier-answers.yml
 
         assert review_of(project) == before
+
+
+def test_every_key_format_is_found_past_the_literal_prefilter(tmp_path):
+    """hard_coded_secrets skips the regex for text holding none of the formats' leading literals; one sample
+    of each format must still be found."""
+    from mcpgen.review.code_scan import KEY_FORMATS, ProjectFiles, Source, hard_coded_secrets
+
+    samples = {
+        "AWS access key id": "AKIA" + "ABCDEFGHIJKLMNOP",
+        "Stripe live key": "rk_live_" + "4eC39HqLyjWDarjt",
+        "OpenAI-style key": "sk-" + "a1B2" * 8,
+        "GitHub token": "github_pat_" + "a1B2c3D4e5" * 2,
+        "Slack token": "xoxb-" + "1234567890",
+        "private key": "-----BEGIN OPENSSH PRIVATE KEY-----",
+        "mcpgen API key": "mcp_" + "a" * 43,
+        "JWT": "eyJhbGciOiJI.eyJzdWIiOiIx.c2lnbmF0dXJl",
+    }
+    assert set(samples) == set(KEY_FORMATS)
+    project = ProjectFiles(root=tmp_path, answers={})
+    for index, sample in enumerate(samples.values()):
+        project.files[f"doc{index}.md"] = Source(f"doc{index}.md", ["text", f"key {sample} here"])
+    found, _ = hard_coded_secrets(project)
+    assert sorted(kind for kind, _ in found) == sorted(samples)
