@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import tempfile
@@ -320,7 +321,9 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     say(f"rendering {counted(len(project.tools), 'tool')} and {counted(len(project.models), 'model')}")
     answers = prepared.answers
     with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch:
-        staged, surface = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
+        staged, surface, parsed = _render_checked(
+            request, prepared, answers, Path(scratch) / "project", version
+        )
         exposure = None
         if surface is not None:
             exposure = decide(
@@ -331,7 +334,7 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
                 answers = with_exposure(
                     answers, exposure.mode, request.tools, request.context_budget, request.pins
                 )
-                staged, surface = _render_checked(
+                staged, surface, parsed = _render_checked(
                     request, prepared, answers, Path(scratch) / "again", version
                 )
         if surface is not None and exposure is not None:
@@ -347,7 +350,7 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
                 f"ruff reports {len(findings)} findings in the generated code; first: {findings[0]}"
             )
         # From the finished, formatted files, before the tree moves into place.
-        write_security_review(staged, answers)
+        write_security_review(staged, answers, parsed)
         files = list_files(staged)
         beside = [] if request.dry_run else _placed(staged, request.out)
     return Result(
@@ -388,7 +391,7 @@ def resolve_exposure(
     if request.tools != "auto" or answers.exposure.mode == "discover":
         return answers, None  # asked for, or certainly above the budget (see exposure.first_mode)
     with tempfile.TemporaryDirectory(prefix="mcpgen-measure-") as scratch:
-        _, surface = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
+        _, surface, _ = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
     if surface is None:
         return answers, None
     exposure = decide(
@@ -401,14 +404,14 @@ def resolve_exposure(
 
 def _render_checked(
     request: Request, prepared: Prepared, answers: Answers, staged: Path, version: str | None
-) -> tuple[Path, Surface | None]:
+) -> tuple[Path, Surface | None, dict[str, tuple[bytes, ast.Module]]]:
     """Render `answers` into `staged`, check that the code parses, keep the options, and measure the tool
-    list (writing mcp-tools.lock)."""
+    list (writing mcp-tools.lock). Also returns the parsed modules, for the security review to reuse."""
     render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
-    check_python_parses(staged)
+    parsed = check_python_parses(staged)
     write_options(staged, ProjectOptions.model_validate(request.options()))
     # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
     surface = write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
     if request.search == "semantic" and answers.exposure.mode in ("discover", "code"):
         write_vectors(answers, staged)
-    return staged, surface
+    return staged, surface, parsed

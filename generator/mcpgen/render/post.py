@@ -35,17 +35,24 @@ def ruff_findings(project: Path) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.strip()]
 
 
-def check_python_parses(project: Path) -> None:
-    """Every generated module must parse: spec text reaches code only as literals, and this proves it."""
+def check_python_parses(project: Path) -> dict[str, tuple[bytes, ast.Module]]:
+    """Every generated module must parse: spec text reaches code only as literals, and this proves it.
+
+    Returns each module's bytes and tree by its path relative to `project` (forward slashes): the security
+    review reads the same trees rather than parsing every module a second time.
+    """
+    parsed = {}
     for path in sorted(project.rglob("*.py")):
         try:
-            ast.parse(path.read_bytes(), filename=str(path))
+            source = path.read_bytes()
+            parsed[path.relative_to(project).as_posix()] = (source, ast.parse(source, filename=str(path)))
         except (SyntaxError, ValueError) as exc:
             raise MCPGenError(
                 f"generated code does not parse: {exc}",
                 file=str(path.relative_to(project)),
                 hint="this is a bug in mcpgen; report it with the spec",
             ) from exc
+    return parsed
 
 
 def list_files(project: Path) -> list[str]:

@@ -55,11 +55,14 @@ class Check:
     evidence: str
 
 
-def write_security_review(project_dir: Path, answers: Any = None) -> Path:
+def write_security_review(
+    project_dir: Path, answers: Any = None, parsed: Mapping[str, tuple[bytes, ast.Module]] | None = None
+) -> Path:
     """Write SECURITY_REVIEW.md into `project_dir` from its files; `answers` is a contract.Answers, its data,
-    or None to read the project's .copier-answers.yml."""
+    or None to read the project's .copier-answers.yml. `parsed`: the modules' trees already parsed (see
+    code_scan.read_project)."""
     data = _answers_data(project_dir, answers)
-    project = read_project(project_dir, data)
+    project = read_project(project_dir, data, parsed)
     path = project_dir / REVIEW_FILE
     path.write_text(render_review(project), encoding="utf-8")
     return path
