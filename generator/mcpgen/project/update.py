@@ -122,8 +122,9 @@ def read_answers(project: Path) -> dict[str, Any]:
 
 
 def require_clean_git(project: Path) -> None:
-    """The project must be in git with nothing uncommitted but mcpgen.yaml, so that `git diff` shows the update
-    alone. mcpgen.yaml is the update's input: editing it, then updating, is how a project is curated."""
+    """The project must be in git with nothing uncommitted but mcpgen.yaml, so that `git diff` shows the
+    update alone. mcpgen.yaml is the update's input: editing it, then updating, is how a project is
+    curated."""
     inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=project, capture_output=True)
     if inside.returncode != 0:
         raise MCPGenError(
