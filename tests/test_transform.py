@@ -74,6 +74,23 @@ def test_an_argument_is_named_by_its_wire_name_too_and_a_default_makes_it_option
 ARGS = "mcpgen.yaml#/transform/create_ticket/arguments"
 
 
+def server_settings() -> set[str]:
+    """Every setting the golden projects' config modules read (the Settings fields, as environment names)."""
+    names = set()
+    for config in Path(__file__).parent.glob("golden/*/expected/**/config.py"):
+        for node in ast.walk(ast.parse(config.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.name == "Settings":
+                names |= {item.target.id.upper() for item in node.body if isinstance(item, ast.AnnAssign)}
+    return names
+
+
+@pytest.mark.parametrize("setting", sorted(server_settings()))
+def test_no_hidden_argument_takes_a_setting_the_server_reads_itself(setting):
+    """transform.py keeps its own list of the server's settings; a setting added to config.py must join it."""
+    with pytest.raises(MCPGenError, match="the server's own settings"):
+        prepared({"create_ticket": {"arguments": {"title": {"hide": True, "default_from": setting}}}})
+
+
 @pytest.mark.parametrize(
     ("transform", "where", "says"),
     [
