@@ -126,7 +126,7 @@ def table(results: dict[str, list[dict]], items: int, text: int) -> str:
     lines = [
         f"Backend answers: each operation's response sample with every list repeated to {items:,} items and "
         f"each free text {text:,} characters. Tokens are bytes / 4 of what the client receives (text and "
-        "structured content); \"off\" is RESPONSE_TOKEN_BUDGET=0, the answer as the server sent it before "
+        'structured content); "off" is RESPONSE_TOKEN_BUDGET=0, the answer as the server sent it before '
         "the budget.",
         "",
         "| spec | tool | backend answer | tokens, budget off (text + structured) | default budget 25,000 "
@@ -138,6 +138,7 @@ def table(results: dict[str, list[dict]], items: int, text: int) -> str:
             off, default, small = row["off"], row["default"], row["5000"]
             valid = {True: "yes", False: "NO", None: "no schema"}
             checks = sorted({valid[default["valid"]], valid[small["valid"]]})
+
             def cell(measured: dict) -> str:
                 return f"{measured['tokens']:,}" + (" (error)" if measured["error"] else "")
 

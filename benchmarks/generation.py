@@ -6,8 +6,10 @@ Also leaves behind what the later benchmarks use: mcpgen's projects per exposure
 
 from __future__ import annotations
 
+import json
 import shutil
 import statistics
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from workspace import EXAMPLE_SPEC, Context, Spec
 
 GENERATION_TIMEOUT = 900
 TIME_GOAL = 1.0  # mcpgen's time / openapi-mcp-generator's
+UPDATE_GOAL = 2.0  # `mcpgen update --spec` / mcpgen's own generation of the same spec
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "init.defaultBranch=main"]
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 # datamodel-codegen's answer to a spec with modular references when asked for a single file.
@@ -44,7 +49,10 @@ def section() -> Section:
     return Section(
         "1. Generation: wall time and peak RSS",
         "`mcpgen from-openapi SPEC -o OUT --force` against `openapi-mcp-generator --input SPEC --output DIR` "
-        "and `datamodel-codegen --input SPEC --input-file-type openapi --output models.py` (models only). "
+        "and `datamodel-codegen --input SPEC --input-file-type openapi --output models.py` (models only); "
+        "and `mcpgen update OUT --spec NEW` on that project, committed, where NEW is the spec with one "
+        "operation added (a copy of the first one under a new path) and the first operation's description "
+        "changed: a typical API release, against mcpgen's own generation of the spec. "
         "Each command runs in a fresh process after one untimed warm-up run of the same tool on the bundled "
         "example. CPU time (user + system) and peak RSS cover the command's whole process tree (peak RSS: "
         "the largest of any one process); CPU time is less disturbed than wall time by other work on the "
@@ -82,6 +90,54 @@ def _timed(ctx: Context, generator: Generator, spec: Spec, out: Path, notes: lis
             continue
         if not run.ok:
             raise Skip(f"{generator.name} on {spec.name}: {run.failure()}")
+        runs.append(run)
+    return Timing(
+        seconds=statistics.median(run.wall_seconds for run in runs),
+        cpu_seconds=statistics.median(run.cpu_seconds for run in runs),
+        peak_rss=max(run.peak_rss for run in runs),
+    )
+
+
+def _next_release(spec: Path, into: Path) -> Path:
+    """The spec as its next release might be: the first operation's description changed and a copy of it
+    added under a new path (path parameters kept, operationId made unique)."""
+    document = json.loads(spec.read_text(encoding="utf-8"))
+    path, item = next((p, i) for p, i in document["paths"].items() if isinstance(i, dict))
+    method = next(m for m in HTTP_METHODS if m in item)
+    operation = item[method]
+    added = json.loads(json.dumps(operation))
+    operation["description"] = (operation.get("description") or "") + " Changed in this release."
+    if "operationId" in added:
+        added["operationId"] += "_bench_copy"
+    document["paths"][path.rstrip("/") + "/bench-copy"] = {method: added}
+    release = into / f"next-{spec.name}"
+    release.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return release
+
+
+def _git(project: Path, *args: str) -> None:
+    subprocess.run([*GIT, *args], cwd=project, check=True, capture_output=True)
+
+
+def _update_timed(ctx: Context, spec: Spec, project: Path, out: Path) -> Timing:
+    """`mcpgen update --spec` of a committed copy of `project` to the spec's next release, each timed run from
+    the same commit."""
+    copy = out / "mcpgen-update"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(project, copy)
+    _git(copy, "init", "-q")
+    _git(copy, "add", "-A")
+    _git(copy, "commit", "-q", "-m", "generated")
+    release = _next_release(spec.path, out)
+    runs = []
+    for _ in range(ctx.options.repeat):
+        _git(copy, "reset", "-q", "--hard")
+        _git(copy, "clean", "-q", "-fdx")
+        run = run_measured(
+            [ctx.mcpgen.executable, "update", str(copy), "--spec", str(release)], timeout=GENERATION_TIMEOUT
+        )
+        if not run.ok:
+            raise Skip(f"mcpgen update on {spec.name}: {run.failure()}")
         runs.append(run)
     return Timing(
         seconds=statistics.median(run.wall_seconds for run in runs),
@@ -131,6 +187,23 @@ def measure(ctx: Context, spec: Spec, into: Section, skipped: list[str]) -> Gene
                 spec.name, "generation peak RSS", mine.peak_rss, name, theirs.peak_rss, report.size
             )
         )
+    if spec.path.suffix == ".json":
+        try:
+            update = _update_timed(ctx, spec, out / "mcpgen", out)
+        except Skip as reason:
+            skipped.append(str(reason))
+        else:
+            rows.append(
+                report.compared(
+                    spec.name,
+                    "update --spec time",
+                    update.seconds,
+                    "mcpgen generation",
+                    mine.seconds,
+                    report.seconds,
+                    UPDATE_GOAL,
+                )
+            )
     into.rows.extend(
         rows
         or [

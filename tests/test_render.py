@@ -1,13 +1,14 @@
-"""mcpgen renders through a faster Copier worker (render.fast_worker); its trees must be byte for byte what
-plain `copier copy` writes from the same answers, or `copier update` would see differences
-that are not edits."""
+"""mcpgen renders through a faster Copier worker (render.fast_worker), every template version alike (an update
+renders the project's old version and the new one); its trees must be byte for byte what plain `copier copy`
+writes from the same answers, or `copier update` would see differences that are not edits."""
 
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mcpgen.generate import Request, prepare
-from mcpgen.render import render_template
+from mcpgen.render import released_versions, render_template
 from tests.conftest import REPO, shared_spec
 from tests.golden.regen import GOLDEN
 from tests.test_golden import tree
@@ -15,10 +16,17 @@ from tests.test_golden import tree
 TODO = REPO / "examples" / "todo_backend" / "openapi.json"
 
 
+V2_1_0_ANSWERS = Path(__file__).parent / "upgrade" / "v2_1" / "hard_cases.yml"
+
+
 def renders_alike(spec: Path, tmp_path: Path, **request) -> dict[str, bytes]:
     answers = prepare(Request(spec=str(spec), out=tmp_path / "unused", **request)).answers.data()
-    render_template(answers, tmp_path / "fast")
-    render_template(answers, tmp_path / "copier", fast=False)
+    return answers_render_alike(answers, tmp_path)
+
+
+def answers_render_alike(answers: dict, tmp_path: Path, version: str | None = None) -> dict[str, bytes]:
+    render_template(answers, tmp_path / "fast", version=version)
+    render_template(answers, tmp_path / "copier", version=version, fast=False)
     fast, copier = tree(tmp_path / "fast"), tree(tmp_path / "copier")
     assert sorted(fast) == sorted(copier)
     assert [name for name in fast if fast[name] != copier[name]] == []
@@ -43,7 +51,35 @@ def test_modular_layout_of_a_small_spec_renders_as_copier_copy_does(tmp_path):
     assert any(name.startswith("src/tools/") for name in files)
 
 
+@pytest.mark.parametrize("version", ["2.0.0", "2.1.0", "2.1.1", "2.2.0"])
+def test_every_released_template_version_renders_as_copier_copy_does(version, tmp_path):
+    """What `mcpgen update` renders as the project's old version; 2.1.0 takes the answers mcpgen 2.1 wrote."""
+    assert version in released_versions()
+    if version == "2.1.0":
+        recorded = yaml.safe_load(V2_1_0_ANSWERS.read_text(encoding="utf-8"))
+        answers = {key: value for key, value in recorded.items() if not key.startswith("_")}
+    else:
+        request = Request(spec=str(GOLDEN / "hard_cases" / "spec.yaml"), out=tmp_path / "unused")
+        answers = prepare(request).answers.data()
+    files = answers_render_alike(answers, tmp_path, version)
+    assert f"_commit: v{version}" in files[".copier-answers.yml"].decode()
+
+
 @pytest.mark.slow
 def test_a_large_real_spec_renders_as_copier_copy_does(tmp_path):
     """letta: 300 tools, every `yield` file, the answers file's YAML through libyaml."""
     renders_alike(shared_spec("letta.json"), tmp_path)
+
+
+def test_a_render_of_some_modules_writes_them_as_a_whole_render_does(tmp_path):
+    """What an update's old render does: the modules asked for, formatted as in a whole render (ruff sees the
+    same packages), every other file as usual, and no module that was left out."""
+    answers = prepare(Request(spec=str(TODO), out=tmp_path / "unused")).answers.data()
+    render_template(answers, tmp_path / "whole")
+    wanted = {"src/tools/list_tasks.py", "tests/conftest.py"}
+    render_template(answers, tmp_path / "some", only=wanted.__contains__)
+    whole, some = tree(tmp_path / "whole"), tree(tmp_path / "some")
+
+    assert sorted(some) == sorted(name for name in whole if not name.endswith(".py") or name in wanted)
+    assert [name for name in some if some[name] != whole[name]] == []
+    assert len([name for name in whole if name.endswith(".py")]) > 20

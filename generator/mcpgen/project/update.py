@@ -2,9 +2,10 @@
 edits.
 
 The project's answers name the template version it was rendered from (`_commit`); the template store has
-that version. Both versions are rendered (the old one with the recorded answers, the new one with answers
-computed again from the spec the project keeps, or from a new spec), and merge.py applies the project's
-edits to the new render. Nothing is committed: `git status` and `git diff` show what changed, conflicts
+that version. Both versions are rendered (the new one with answers computed again from the spec the project
+keeps, or from a new spec; then the old one with the recorded answers, only where the project is not what the
+new render wrote, since only there the merge needs a base), and merge.py applies the project's edits to the
+new render. Nothing is committed: `git status` and `git diff` show what changed, conflicts
 carry markers."""
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from .. import __version__
@@ -32,6 +33,7 @@ from ..render import (
     Answers,
     ProjectOptions,
     check_python_parses,
+    load_answers,
     read_options,
     record_template_source,
     released_versions,
@@ -111,7 +113,7 @@ def read_answers(project: Path) -> dict[str, Any]:
             file=str(project),
             hint="run mcpgen from-openapi to generate one",
         )
-    answers = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    answers = load_answers(path)
     if "_commit" not in answers or not ({"ir_version", "template_version"} & answers.keys()):
         raise MCPGenError(
             "has answers mcpgen did not write (no _commit or ir_version)",
@@ -260,7 +262,6 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
     say(f"updating {project} from template {from_version} to {to_version}")
     with tempfile.TemporaryDirectory(prefix="mcpgen-update-") as scratch:
         old_render, new_render = Path(scratch) / "old", Path(scratch) / "new"
-        render_template(old_data, old_render, version=from_version)
         render_template(new_data, new_render, version=to_version)
         if new_request is not None and new_answers is not None:
             # `auto`: the new render measures its own tool list; over the budget, it is rendered again.
@@ -273,7 +274,9 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
                     ).data()
                     shutil.rmtree(new_render)
                     render_template(new_data, new_render, version=to_version)
-        check_python_parses(new_render)
+        parsed = check_python_parses(new_render)
+        # The old render is the base of the merge, needed only where the project is not the new render.
+        render_template(old_data, old_render, version=from_version, only=_differs(project, new_render))
         merged = merge_trees(old_render, new_render, project, skip=MCPGEN_FILES)
         warnings += _recorded_surface(new_render, project, merged)
         (project / ANSWERS_FILE).write_text((new_render / ANSWERS_FILE).read_text("utf-8"), "utf-8")
@@ -296,8 +299,9 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
             "and run mcpgen update again to refresh it"
         )
     else:
-        # Regenerated from the merged code, as after a generation.
-        write_security_review(project)
+        # Regenerated from the merged code, as after a generation; modules the merge left as the new render
+        # wrote them are not parsed again.
+        write_security_review(project, parsed=parsed)
     notes = project / NOTES_FILE
     if merged.needs_notes or merged.notes:
         notes.write_text(notes_text(merged, from_version, to_version), encoding="utf-8")
@@ -314,6 +318,18 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         skipped=skipped,
         exposure=exposure,
     )
+
+
+def _differs(project: Path, new_render: Path) -> Callable[[str], bool]:
+    """Whether a file of the project (a path relative to it) is not already what the new render wrote."""
+
+    def differs(relative: str) -> bool:
+        ours, theirs = project / relative, new_render / relative
+        if not (ours.is_file() and theirs.is_file()):
+            return ours.exists() or theirs.exists()
+        return ours.read_bytes() != theirs.read_bytes()
+
+    return differs
 
 
 def _recorded_surface(new_render: Path, project: Path, merged: MergeResult) -> list[str]:

@@ -7,6 +7,7 @@ from .contract import Answers, TypeData
 from .copier_render import (
     ANSWERS_FILE,
     SPEC_FILE,
+    load_answers,
     record_template_source,
     render,
     render_template,
@@ -72,6 +73,7 @@ __all__ = [
     "first_mode",
     "handoff",
     "list_files",
+    "load_answers",
     "minimum_tokens",
     "read_options",
     "record_template_source",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -33,20 +34,30 @@ def spec_digest(text: str) -> str:
 
 
 def render_template(
-    answers: dict[str, Any], destination: Path, *, version: str | None = None, fast: bool | None = None
+    answers: dict[str, Any],
+    destination: Path,
+    *,
+    version: str | None = None,
+    fast: bool = True,
+    only: Callable[[str], bool] | None = None,
 ) -> None:
     """Copier renders one template version (this mcpgen's by default) with `answers` into `destination`, a
     folder that does not exist yet; then the tree is formatted once.
 
-    `fast` renders through `FastWorker` (the same Copier worker without its per-file overheads, see there);
-    `fast=False` is plain `copier copy`, which tests compare it with byte for byte. By default only this
-    mcpgen's template renders fast; earlier versions (updates render them) keep plain Copier.
+    Every version renders through `FastWorker` (the same Copier worker without its per-file overheads, see
+    there); `fast=False` is plain `copier copy`, which tests compare it with byte for byte, for every released
+    version (an update renders two).
+
+    `only`, given the path of a Python module (relative, with `/`), says whether to render it: an update needs
+    its old render only where the project and the new render differ. A module left out is an empty file while
+    the tree is formatted, so that ruff sees the same packages and formats every other file as in a whole
+    render, and is gone afterwards.
     """
     from copier._main import Worker
 
-    if fast is None:
-        fast = version is None
     worker_class = fast_worker() if fast else Worker
+    if only is not None and not fast:
+        raise ValueError("only a fast render renders some of the files")
     with worker_class(
         src_path=str(template_store()),
         dst_path=destination,
@@ -58,8 +69,12 @@ def render_template(
         # The template's task formats with whatever ruff it finds; mcpgen formats with its own, once.
         skip_tasks=True,
     ) as worker:
+        worker.__dict__["wanted"] = only
         worker.run_copy()
+        left_out = worker.__dict__.get("left_out", [])
     format_tree(destination)
+    for placeholder in left_out:
+        placeholder.unlink()
 
 
 @cache
@@ -106,6 +121,13 @@ def fast_worker() -> type:
 
         def _render_file(self, src_relpath: Path, dst_relpath: Path, extra_context=None) -> None:
             self._reset_yield()
+            wanted = self.__dict__.get("wanted")
+            if wanted is not None and dst_relpath.suffix == ".py" and not wanted(dst_relpath.as_posix()):
+                placeholder = Path(self.subproject.local_abspath, dst_relpath)
+                placeholder.parent.mkdir(parents=True, exist_ok=True)
+                placeholder.touch()
+                self.__dict__.setdefault("left_out", []).append(placeholder)
+                return
             super()._render_file(src_relpath, dst_relpath, extra_context)
 
         def _reset_yield(self) -> None:
@@ -142,6 +164,13 @@ def _to_yaml_libyaml(value: Any, *args: Any, **kwargs: Any) -> str:
     return yaml.dump(
         value, *args, Dumper=yaml.CDumper, allow_unicode=True, default_flow_style=default_flow_style, **kwargs
     )
+
+
+def load_answers(path: Path) -> dict[str, Any]:
+    """An answers file as data, through libyaml's loader when PyYAML has it: a large spec's answers are
+    megabytes, which the pure-Python loader takes seconds to read."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
 
 
 def render(

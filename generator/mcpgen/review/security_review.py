@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from .. import __version__
 from ..ir import credential_env, patterns
+from ..render import load_answers
 from .code_scan import (
     ANSWERS_FILE,
     REVIEW_FILE,
@@ -70,9 +69,7 @@ def write_security_review(
 
 def _answers_data(project_dir: Path, answers: Any) -> Mapping[str, Any]:
     if answers is None:
-        # The C loader when PyYAML has it: the answers of a large spec are megabytes.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        loaded = yaml.load((project_dir / ANSWERS_FILE).read_text(encoding="utf-8"), Loader=loader)
+        loaded = load_answers(project_dir / ANSWERS_FILE)
         return {key: value for key, value in loaded.items() if not key.startswith("_")}
     if hasattr(answers, "data"):
         return answers.data()
