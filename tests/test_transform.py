@@ -173,6 +173,8 @@ async def test_tools_list_shows_the_transformed_tool(client):
     assert set(tool.inputSchema["properties"]) == {"summary", "tags"}
     assert tool.inputSchema["required"] == ["summary"]
     assert tool.inputSchema["properties"]["summary"]["description"] == "One line that says what is wrong"
+    # The signature's default is None (a list default would be shared by calls): the description says it.
+    assert tool.inputSchema["properties"]["tags"]["description"] == 'Default when left out: ["web"].'
     assert tool.title == "Open a support ticket"
     assert tool.annotations.openWorldHint is False
 

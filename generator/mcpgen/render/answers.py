@@ -61,12 +61,21 @@ def _param(param: Param, tool: Tool) -> ParamData:
         default=param.default if param.default_member is None and not shared else None,
         default_member=param.default_member,
         fallback=param.default if shared else None,
-        description=param.description,
+        description=_with_default(param.description, param.default) if shared else param.description,
         example=param.example,
         path_style=param.path_style,
         sample=param.sample,
         **constraints,
     )
+
+
+def _with_default(description: str, default: object) -> str:
+    """The description of an argument whose list or mapping default the signature cannot hold: tools/list
+    shows `"default": null` for it, so the description says what a call that leaves it out sends."""
+    said = description.strip()
+    if said and not said.endswith((".", "!", "?")):
+        said += "."
+    return f"{said} Default when left out: {json.dumps(default, ensure_ascii=False)}.".strip()
 
 
 def tool_title(tool: Tool) -> str:
