@@ -36,6 +36,15 @@ class Timing:
     cpu_seconds: float
     peak_rss: int
 
+    @classmethod
+    def of(cls, runs: list[Run]) -> Timing:
+        """The median time of `runs`, and the largest peak RSS of any."""
+        return cls(
+            seconds=statistics.median(run.wall_seconds for run in runs),
+            cpu_seconds=statistics.median(run.cpu_seconds for run in runs),
+            peak_rss=max(run.peak_rss for run in runs),
+        )
+
 
 @dataclass
 class Generated:
@@ -91,11 +100,7 @@ def _timed(ctx: Context, generator: Generator, spec: Spec, out: Path, notes: lis
         if not run.ok:
             raise Skip(f"{generator.name} on {spec.name}: {run.failure()}")
         runs.append(run)
-    return Timing(
-        seconds=statistics.median(run.wall_seconds for run in runs),
-        cpu_seconds=statistics.median(run.cpu_seconds for run in runs),
-        peak_rss=max(run.peak_rss for run in runs),
-    )
+    return Timing.of(runs)
 
 
 def _next_release(spec: Path, into: Path) -> Path:
@@ -139,11 +144,7 @@ def _update_timed(ctx: Context, spec: Spec, project: Path, out: Path) -> Timing:
         if not run.ok:
             raise Skip(f"mcpgen update on {spec.name}: {run.failure()}")
         runs.append(run)
-    return Timing(
-        seconds=statistics.median(run.wall_seconds for run in runs),
-        cpu_seconds=statistics.median(run.cpu_seconds for run in runs),
-        peak_rss=max(run.peak_rss for run in runs),
-    )
+    return Timing.of(runs)
 
 
 def byte_compile(ctx: Context, project: Path) -> None:
