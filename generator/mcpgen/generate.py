@@ -22,6 +22,7 @@ from .render import (
     Answers,
     Exposure,
     Layout,
+    LockStep,
     ProjectOptions,
     Surface,
     build_answers,
@@ -407,11 +408,12 @@ def _render_checked(
 ) -> tuple[Path, Surface | None, dict[str, tuple[bytes, ast.Module]]]:
     """Render `answers` into `staged`, check that the code parses, keep the options, and measure the tool
     list (writing mcp-tools.lock). Also returns the parsed modules, for the security review to reuse."""
-    render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
-    parsed = check_python_parses(staged)
-    write_options(staged, ProjectOptions.model_validate(request.options()))
-    # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
-    surface = write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
+    with LockStep(staged.parent) as lock_step:
+        render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
+        parsed = check_python_parses(staged)
+        write_options(staged, ProjectOptions.model_validate(request.options()))
+        # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
+        surface = lock_step.write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
     if request.search == "semantic" and answers.exposure.mode in ("discover", "code"):
         write_vectors(answers, staged)
     return staged, surface, parsed

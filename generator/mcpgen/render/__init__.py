@@ -27,6 +27,7 @@ from .handoff import PROJECT_PLACEHOLDER, handoff
 from .layout import Layout, decide_layout, layout_of_template
 from .post import (
     LOCK_FILE,
+    LockStep,
     Surface,
     check_python_parses,
     list_files,
@@ -60,6 +61,7 @@ __all__ = [
     "Answers",
     "Exposure",
     "Layout",
+    "LockStep",
     "ProjectOptions",
     "Surface",
     "TypeData",

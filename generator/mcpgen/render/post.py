@@ -95,26 +95,80 @@ class Surface:
         }
 
 
-def write_tool_lock(project: Path) -> Surface:
-    """Run the project's own `src.surface --write`: the server lists its tools and records them.
+SURFACE_ARGS = ("--write", "--tools")
+# The lock step's interpreter started ahead (LockStep): it imports what `src.surface` imports first, FastMCP
+# and its client, then waits for the project's folder and runs `python -m src.surface` there.
+_STARTED_AHEAD = f"""
+import os, runpy, sys
+import fastmcp
+from fastmcp import Client
+project = sys.stdin.readline().rstrip("\\n")
+if project:
+    os.chdir(project)
+    sys.path.insert(0, project)
+    sys.argv = {["", *SURFACE_ARGS]!r}
+    runpy.run_module("src.surface", run_name="__main__", alter_sys=True)
+"""
 
-    A fresh interpreter, in an environment without the developer's server settings, so it sees what any
-    client would see.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "BACKEND_", "SERVICE_AUTH"))}
+
+def _lock_env() -> dict[str, str]:
+    """The environment without the developer's server settings, so that the server sees what any client
+    would see."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "BACKEND_", "SERVICE_AUTH"))}
+
+
+def write_tool_lock(project: Path) -> Surface:
+    """Run the project's own `src.surface --write` in a fresh interpreter: the server lists its tools and
+    records them."""
     result = subprocess.run(
-        [sys.executable, "-m", "src.surface", "--write", "--tools"],
+        [sys.executable, "-m", "src.surface", *SURFACE_ARGS],
         cwd=project,
         capture_output=True,
         text=True,
-        env=env,
+        env=_lock_env(),
     )
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+    return _recorded(project, result.returncode, result.stdout, result.stderr)
+
+
+class LockStep:
+    """`write_tool_lock` in an interpreter started ahead, before the project is rendered: importing FastMCP is
+    a third of the step on a large spec and most of it on a small one, and it runs while Copier renders.
+
+    A context manager; the interpreter is stopped if the step does not run. `folder` is where it starts (an
+    empty scratch folder: nothing there is imported).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _STARTED_AHEAD],
+            cwd=folder,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_lock_env(),
+        )
+
+    def write_tool_lock(self, project: Path) -> Surface:
+        stdout, stderr = self.process.communicate(f"{project.resolve()}\n")
+        return _recorded(project, self.process.returncode, stdout, stderr)
+
+    def __enter__(self) -> LockStep:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process.poll() is None:
+            self.process.communicate("\n")  # no project: it exits at once
+
+
+def _recorded(project: Path, returncode: int, stdout: str, stderr: str) -> Surface:
+    """The Surface that `src.surface --write --tools` recorded in `project` and printed."""
+    if returncode != 0:
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(f"the server could not list its tools: {last}")
     data = json.loads((project / LOCK_FILE).read_text(encoding="utf-8"))
     total = data["total"]
-    tools = json.loads(result.stdout.strip().split("\n")[-1])
+    tools = json.loads(stdout.strip().split("\n")[-1])
     findings = [finding for tool in tools for finding in strict_client_findings(tool)]
     return Surface(
         total["tools"],
