@@ -17,13 +17,12 @@ import report
 from measure import Run, Skip, run_measured
 from peers import Generator
 from report import Row, Section
-from workspace import EXAMPLE_SPEC, Context, Spec
+from workspace import EXAMPLE_SPEC, HTTP_METHODS, Context, Spec
 
 GENERATION_TIMEOUT = 900
 TIME_GOAL = 1.0  # mcpgen's time / openapi-mcp-generator's
 UPDATE_GOAL = 2.0  # `mcpgen update --spec` / mcpgen's own generation of the same spec
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "init.defaultBranch=main"]
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 # datamodel-codegen's answer to a spec with modular references when asked for a single file.

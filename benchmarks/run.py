@@ -30,13 +30,12 @@ import report
 import startup
 from measure import Skip
 from tokens import token_estimator
-from workspace import EXAMPLE_SPEC, Context, Options, Spec
+from workspace import EXAMPLE_SPEC, HTTP_METHODS, Context, Options, Spec
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 SHARED_SPECS = peers.REPO.parent / "shared" / "specs"
 DEFAULT_SPECS = ("letta", "stripe", "example")
-HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
