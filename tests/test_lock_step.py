@@ -50,3 +50,24 @@ def test_a_server_that_cannot_list_its_tools_is_an_error_with_its_last_line(tmp_
     with LockStep(tmp_path) as step, pytest.raises(RuntimeError, match="no tools here"):
         step.write_tool_lock(broken)
     assert step.process.returncode == 1
+
+
+def test_started_it_runs_while_the_caller_works_and_its_record_is_the_same(project, tmp_path):
+    generated_files = recorded(project)
+    (project / LOCK_FILE).unlink()
+    (project / SCHEMAS).unlink()
+
+    with LockStep(tmp_path) as step:
+        step.start(project)
+        # Nobody waits on it: the interpreter is fed and drained by the step itself, and finishes.
+        step.process.wait(timeout=120)
+        surface = step.surface()
+    assert recorded(project) == generated_files
+    assert surface.tools == 6
+
+
+def test_a_caller_that_fails_after_the_start_stops_the_interpreter(project, tmp_path):
+    with pytest.raises(ValueError), LockStep(tmp_path) as step:
+        step.start(project)
+        raise ValueError("the generated code does not parse")
+    assert step.process.returncode not in (None, 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
 import tempfile
@@ -322,8 +321,8 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     say(f"rendering {counted(len(project.tools), 'tool')} and {counted(len(project.models), 'model')}")
     answers = prepared.answers
     with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch:
-        staged, surface, parsed = _render_checked(
-            request, prepared, answers, Path(scratch) / "project", version
+        staged, surface = _render_checked(
+            request, prepared, answers, Path(scratch) / "project", version, review=True
         )
         exposure = None
         if surface is not None:
@@ -335,8 +334,8 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
                 answers = with_exposure(
                     answers, exposure.mode, request.tools, request.context_budget, request.pins
                 )
-                staged, surface, parsed = _render_checked(
-                    request, prepared, answers, Path(scratch) / "again", version
+                staged, surface = _render_checked(
+                    request, prepared, answers, Path(scratch) / "again", version, review=True
                 )
         if surface is not None and exposure is not None:
             warnings += surface.strict_client_findings
@@ -350,8 +349,6 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
             warnings.append(
                 f"ruff reports {len(findings)} findings in the generated code; first: {findings[0]}"
             )
-        # From the finished, formatted files, before the tree moves into place.
-        write_security_review(staged, answers, parsed)
         files = list_files(staged)
         beside = [] if request.dry_run else _placed(staged, request.out)
     return Result(
@@ -392,7 +389,7 @@ def resolve_exposure(
     if request.tools != "auto" or answers.exposure.mode == "discover":
         return answers, None  # asked for, or certainly above the budget (see exposure.first_mode)
     with tempfile.TemporaryDirectory(prefix="mcpgen-measure-") as scratch:
-        _, surface, _ = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
+        _, surface = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
     if surface is None:
         return answers, None
     exposure = decide(
@@ -404,16 +401,29 @@ def resolve_exposure(
 
 
 def _render_checked(
-    request: Request, prepared: Prepared, answers: Answers, staged: Path, version: str | None
-) -> tuple[Path, Surface | None, dict[str, tuple[bytes, ast.Module]]]:
-    """Render `answers` into `staged`, check that the code parses, keep the options, and measure the tool
-    list (writing mcp-tools.lock). Also returns the parsed modules, for the security review to reuse."""
+    request: Request,
+    prepared: Prepared,
+    answers: Answers,
+    staged: Path,
+    version: str | None,
+    review: bool = False,
+) -> tuple[Path, Surface | None]:
+    """Render `answers` into `staged`, check that the code parses, keep the options, write the search vectors
+    and, with `review`, the security review, and measure the tool list (writing mcp-tools.lock)."""
     with LockStep(staged.parent) as lock_step:
         render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
-        parsed = check_python_parses(staged)
         write_options(staged, ProjectOptions.model_validate(request.options()))
         # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
-        surface = lock_step.write_tool_lock(staged) if (staged / "src" / "surface.py").exists() else None
-    if request.search == "semantic" and answers.exposure.mode in ("discover", "code"):
-        write_vectors(answers, staged)
-    return staged, surface, parsed
+        locked = (staged / "src" / "surface.py").exists()
+        if locked:
+            # The server lists its tools on the other core while this one checks the files. Nothing below
+            # reads what it writes: the review leaves out tool_schemas.json and the lock.
+            lock_step.start(staged)
+        parsed = check_python_parses(staged)
+        if request.search == "semantic" and answers.exposure.mode in ("discover", "code"):
+            write_vectors(answers, staged)
+        if review:
+            # From the finished, formatted files, before the tree moves into place.
+            write_security_review(staged, answers, parsed)
+        surface = lock_step.surface() if locked else None
+    return staged, surface

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,8 +135,10 @@ class LockStep:
     """`write_tool_lock` in an interpreter started ahead, before the project is rendered: importing FastMCP is
     a third of the step on a large spec and most of it on a small one, and it runs while Copier renders.
 
-    A context manager; the interpreter is stopped if the step does not run. `folder` is where it starts (an
-    empty scratch folder: nothing there is imported).
+    `start` hands it the rendered project and returns at once, so that the caller's own checks of the files
+    run beside it; `surface` waits for what it recorded. A context manager: an interpreter whose step is not
+    run, or not waited for (the caller failed), is stopped. `folder` is where it starts (an empty scratch
+    folder: nothing there is imported).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -148,17 +151,36 @@ class LockStep:
             text=True,
             env=_lock_env(),
         )
+        self._project: Path | None = None
+        self._output: Future[tuple[str, str]] | None = None
+        # A thread feeds the project's path and drains the tools it prints (megabytes for a large API), so
+        # that the interpreter never waits on a full pipe while the caller works.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mcpgen-lock")
+
+    def start(self, project: Path) -> None:
+        self._project = project
+        self._output = self._reader.submit(self.process.communicate, f"{project.resolve()}\n")
+
+    def surface(self) -> Surface:
+        if self._project is None or self._output is None:
+            raise RuntimeError("LockStep.surface() before start()")
+        stdout, stderr = self._output.result()
+        return _recorded(self._project, self.process.returncode, stdout, stderr)
 
     def write_tool_lock(self, project: Path) -> Surface:
-        stdout, stderr = self.process.communicate(f"{project.resolve()}\n")
-        return _recorded(project, self.process.returncode, stdout, stderr)
+        self.start(project)
+        return self.surface()
 
     def __enter__(self) -> LockStep:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        if self.process.poll() is None:
-            self.process.communicate("\n")  # no project: it exits at once
+    def __exit__(self, error: type[BaseException] | None, *_: object) -> None:
+        if self._output is None:
+            self._output = self._reader.submit(self.process.communicate, "\n")  # no project: it exits at once
+        elif error is not None and self.process.poll() is None:
+            self.process.kill()  # the caller failed: what it would record is not wanted
+        self._output.result()
+        self._reader.shutdown()
 
 
 def _recorded(project: Path, returncode: int, stdout: str, stderr: str) -> Surface:
