@@ -2,14 +2,21 @@
 renders the project's old version and the new one); its trees must be byte for byte what plain `copier copy`
 writes from the same answers, or `copier update` would see differences that are not edits."""
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from mcpgen.errors import MCPGenError
 from mcpgen.generate import Request, prepare
 from mcpgen.render import released_versions, render_template
+from mcpgen.render.copier_render import raise_from_share, render_share
 from tests.conftest import REPO, shared_spec
+from tests.generated import clean_env
 from tests.golden.regen import GOLDEN
 from tests.test_golden import tree
 
@@ -83,3 +90,52 @@ def test_a_render_of_some_modules_writes_them_as_a_whole_render_does(tmp_path):
     assert sorted(some) == sorted(name for name in whole if not name.endswith(".py") or name in wanted)
     assert [name for name in some if some[name] != whole[name]] == []
     assert len([name for name in whole if name.endswith(".py")]) > 20
+
+
+def test_a_render_split_between_two_processes_writes_what_copier_copy_does(tmp_path):
+    """On Linux, from a process without other threads, the fast worker renders every other file in a forked
+    copy of itself: run in a fresh interpreter (a test process may have threads), counting the forks."""
+    answers = prepare(Request(spec=str(TODO), out=tmp_path / "unused")).answers.data()
+    (tmp_path / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
+    script = f"""
+import json, os
+from pathlib import Path
+from mcpgen.render import render_template
+forks = []
+fork = os.fork
+os.fork = lambda: forks.append(1) or fork()
+answers = json.loads(Path({str(tmp_path / "answers.json")!r}).read_text(encoding="utf-8"))
+render_template(answers, Path({str(tmp_path / "fast")!r}))
+print(len(forks))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == ("1" if sys.platform == "linux" else "0")
+
+    render_template(answers, tmp_path / "copier", fast=False)
+    fast, copier = tree(tmp_path / "fast"), tree(tmp_path / "copier")
+    assert sorted(fast) == sorted(copier)
+    assert [name for name in fast if fast[name] != copier[name]] == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="renders fork only on Linux")
+def test_an_error_in_the_forked_half_is_raised_in_the_caller_as_it_was():
+    def failing() -> None:
+        raise MCPGenError("a template cannot render", file="src/server.py", hint="report it")
+
+    def not_picklable() -> None:
+        raise ValueError(lambda: None)  # a lambda does not pickle
+
+    for render, expected in (
+        (failing, "src/server.py: a template cannot render (report it)"),
+        (not_picklable, "ValueError: <function"),
+    ):
+        readable, writable = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(readable)
+            render_share(render, writable)
+        os.close(writable)
+        with pytest.raises(Exception) as raised:
+            raise_from_share(child, readable)
+        assert str(raised.value).startswith(expected)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
+import sys
+import threading
 from collections.abc import Callable
 from functools import cache, cached_property
 from pathlib import Path
@@ -70,6 +73,9 @@ def render_template(
         skip_tasks=True,
     ) as worker:
         worker.__dict__["wanted"] = only
+        # Half the files in a forked copy of this process, on the other core, when nothing else needs
+        # their list (an update's partial render does).
+        worker.__dict__["forked"] = fast and only is None and can_fork()
         worker.run_copy()
         left_out = worker.__dict__.get("left_out", [])
     format_tree(destination)
@@ -119,7 +125,29 @@ def fast_worker() -> type:
             self._reset_yield()
             return template.render(**self._render_context(), **(extra_context or {}))
 
+        def _render_template(self) -> None:
+            if not self.__dict__.get("forked"):
+                return super()._render_template()
+            # Both processes walk the same files in the same order; each renders every other one.
+            readable, writable = os.pipe()
+            child = os.fork()
+            if child == 0:
+                os.close(readable)
+                self.__dict__["share"] = 1
+                render_share(super()._render_template, writable)
+            os.close(writable)
+            self.__dict__["share"] = 0
+            try:
+                super()._render_template()
+            finally:
+                raise_from_share(child, readable)
+
         def _render_file(self, src_relpath: Path, dst_relpath: Path, extra_context=None) -> None:
+            share = self.__dict__.get("share")
+            if share is not None:
+                counted = self.__dict__["files_seen"] = self.__dict__.get("files_seen", 0) + 1
+                if counted % 2 != share:
+                    return
             self._reset_yield()
             wanted = self.__dict__.get("wanted")
             if wanted is not None and dst_relpath.suffix == ".py" and not wanted(dst_relpath.as_posix()):
@@ -137,6 +165,39 @@ def fast_worker() -> type:
             context.yield_name = context.yield_iterable = None
 
     return FastWorker
+
+
+def can_fork() -> bool:
+    """Whether a render may fork: on Linux, from a process that runs no other thread (a fork copies only the
+    calling thread, and locks another one holds would stay held in the child)."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def render_share(render: Callable[[], None], writable: int) -> None:
+    """In the forked process: render its share of the files and exit; an error goes to the parent, pickled."""
+    status = 0
+    try:
+        render()
+    except BaseException as error:  # noqa: BLE001 - every error is the parent's to raise
+        status = 1
+        try:
+            message = pickle.dumps(error)
+        except Exception:  # noqa: BLE001 - an error that cannot be pickled still reaches the parent as text
+            message = pickle.dumps(RuntimeError(f"{type(error).__name__}: {error}"))
+        with os.fdopen(writable, "wb") as pipe:
+            pipe.write(message)
+    os._exit(status)  # not through the caller's cleanup: the parent owns the template copy and the output
+
+
+def raise_from_share(child: int, readable: int) -> None:
+    """In the parent: wait for the forked process, and raise its error if it failed."""
+    with os.fdopen(readable, "rb") as pipe:
+        message = pipe.read()
+    _, status = os.waitpid(child, 0)
+    if message:
+        raise pickle.loads(message)
+    if status != 0:
+        raise RuntimeError(f"rendering half of the files failed (exit status {status})")
 
 
 @cache
