@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import report
+from mcpgen.spec import METHODS as HTTP_METHODS
 from measure import Run, Skip, run_measured
 from peers import Generator
 from report import Row, Section
-from workspace import EXAMPLE_SPEC, HTTP_METHODS, Context, Spec
+from workspace import EXAMPLE_SPEC, Context, Spec
 
 GENERATION_TIMEOUT = 900
 TIME_GOAL = 1.0  # mcpgen's time / openapi-mcp-generator's

@@ -28,9 +28,10 @@ import generation
 import peers
 import report
 import startup
+from mcpgen.spec import METHODS as HTTP_METHODS
 from measure import Skip
 from tokens import token_estimator
-from workspace import EXAMPLE_SPEC, HTTP_METHODS, Context, Options, Spec
+from workspace import EXAMPLE_SPEC, Context, Options, Spec
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"

@@ -17,8 +17,6 @@ PROBES = Path(__file__).resolve().parent / "probes"
 EXAMPLE_SPEC = REPO / "examples" / "todo_backend" / "openapi.json"
 EXAMPLE_BACKEND = REPO / "examples" / "todo_backend"
 # Settings a generated server reads from the environment: a child gets only the ones a benchmark sets.
-# The methods an OpenAPI path item may hold, in the order the specification lists them.
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SETTING_PREFIXES = ("MCP_", "RETRY_", "BACKEND_", "SERVICE_AUTH_", "REQUEST_TIMEOUT", "LOG_LEVEL", "API_KEY")
 
 

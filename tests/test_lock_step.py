@@ -71,3 +71,9 @@ def test_a_caller_that_fails_after_the_start_stops_the_interpreter(project, tmp_
         step.start(project)
         raise ValueError("the generated code does not parse")
     assert step.process.returncode not in (None, 0)
+
+
+def test_a_caller_that_fails_before_the_start_stops_the_interpreter_at_once(tmp_path):
+    with pytest.raises(ValueError), LockStep(tmp_path) as step:
+        raise ValueError("the render failed")
+    assert step.process.returncode not in (None, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import Diagnostic
+from ..spec import METHODS
 from .model import ApiKey, Auth, IdentityHeader, PatternName
 
 DEFAULT_IDENTITY_HEADERS = {"x-user-id": "sub", "x-organization-id": "org_id"}
@@ -19,7 +20,6 @@ def identity_header_map(configured: list[str]) -> dict[str, str]:
     return found
 
 
-_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 # Among schemes that as many operations accept: one token, then a key, then a user name and password.
 _PREFERENCE = {"bearer": 0, "api-key": 1, "basic": 2}
 
@@ -31,7 +31,7 @@ def scheme_usage(document: dict) -> dict[str, int]:
     default = document.get("security")
     for item in (document.get("paths") or {}).values():
         for method, operation in (item or {}).items() if isinstance(item, dict) else []:
-            if method not in _METHODS or not isinstance(operation, dict):
+            if method not in METHODS or not isinstance(operation, dict):
                 continue
             requirements = operation.get("security", default)
             names = {
@@ -97,7 +97,7 @@ def detect_auth(document: dict, requested: str, declared_identity: dict[str, str
         for item in (document.get("paths") or {}).values()
         if isinstance(item, dict)
         for method, operation in item.items()
-        if method in _METHODS and isinstance(operation, dict)
+        if method in METHODS and isinstance(operation, dict)
     )
     honoured = [name for name in usage if scheme_pattern(schemes[name]) is not None]
     # The most used; among equals, the simplest credential to hold (Stripe takes its secret key as a bearer

@@ -175,10 +175,10 @@ class LockStep:
         return self
 
     def __exit__(self, error: type[BaseException] | None, *_: object) -> None:
+        if error is not None and self.process.poll() is None:
+            self.process.kill()  # the caller failed: what it would record is not wanted
         if self._output is None:
             self._output = self._reader.submit(self.process.communicate, "\n")  # no project: it exits at once
-        elif error is not None and self.process.poll() is None:
-            self.process.kill()  # the caller failed: what it would record is not wanted
         self._output.result()
         self._reader.shutdown()
 

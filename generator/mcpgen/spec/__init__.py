@@ -5,6 +5,7 @@ from .limits import MAX_ALIAS_NODES, MAX_DOCUMENT_NODES, MAX_NESTING_DEPTH, MAX_
 from .load import LoadedSpec, load_spec
 from .parse import parse_text
 from .refgraph import check_ref_graph, resolve_pointer
+from .shape import METHODS
 from .swagger2 import convert_swagger2
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "MAX_NESTING_DEPTH",
     "MAX_REF_DEPTH",
     "MAX_SPEC_BYTES",
+    "METHODS",
     "LoadedSpec",
     "check_ref_graph",
     "convert_swagger2",
