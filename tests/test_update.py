@@ -1,6 +1,7 @@
 """Updates never lose work: a changed API or a new layout reaches a project through `mcpgen update`, with
 every hand edit kept, moved where its code now lives, or listed in UPGRADE_NOTES.md."""
 
+import importlib
 import json
 import subprocess
 from pathlib import Path
@@ -339,6 +340,68 @@ def test_update_runs_none_of_the_projects_own_code(tmp_path):
     assert not (project / "ran-on-import").exists()
     assert (project / "mcp-tools.lock").read_text() == lock
     assert any("python -m src.surface --write" in w for w in json.loads(result.stdout)["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("tools", "order"),
+    [
+        # The lock step's interpreter starts with the update and is handed the new render before the merge;
+        # the update waits for it last, after the review.
+        ("all", ["start", "merge", "review", "surface"]),
+        # `auto` measures the new render's tool list first, with the interpreter started ahead.
+        ("auto", ["start", "surface", "merge", "review"]),
+    ],
+)
+def test_an_update_records_the_new_tools_in_the_interpreter_started_with_it(
+    tmp_path, monkeypatch, tools, order
+):
+    updating = importlib.import_module("mcpgen.project.update")  # the package's `update` is the function
+    generating = importlib.import_module("mcpgen.generate")
+    project = committed_project(tmp_path, NOTES_SPEC, "--tools", tools)
+    called = []
+
+    def fresh(_project):
+        raise AssertionError("the tools were recorded in a fresh interpreter")
+
+    def spied(name, function):
+        def call(*args, **kwargs):
+            called.append(name)
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(updating, "write_tool_lock", fresh)
+    monkeypatch.setattr(generating, "write_tool_lock", fresh)
+    monkeypatch.setattr(updating.LockStep, "start", spied("start", updating.LockStep.start))
+    monkeypatch.setattr(updating.LockStep, "surface", spied("surface", updating.LockStep.surface))
+    monkeypatch.setattr(updating, "merge_trees", spied("merge", updating.merge_trees))
+    monkeypatch.setattr(updating, "write_security_review", spied("review", updating.write_security_review))
+
+    result = mcpgen("update", project, "--spec", grown_notes_spec(tmp_path), "--json")
+
+    assert result.exit_code == 0, result.output
+    assert called == order
+    lock = json.loads((project / "mcp-tools.lock").read_text())
+    assert {"delete_note", "pin_note"} <= {tool["name"] for tool in lock["tools"]}
+    assert "pin_note" in json.loads((project / "src" / "tool_schemas.json").read_text())["tools"]
+
+
+def test_a_lock_step_that_fails_during_an_update_leaves_the_lock_and_says_so(tmp_path, monkeypatch):
+    updating = importlib.import_module("mcpgen.project.update")
+    project = committed_project(tmp_path, NOTES_SPEC, "--tools", "all")
+    lock = (project / "mcp-tools.lock").read_text()
+
+    def failed(_self):
+        raise RuntimeError("the server could not list its tools: ImportError: boom")
+
+    monkeypatch.setattr(updating.LockStep, "surface", failed)
+
+    result = mcpgen("update", project, "--spec", grown_notes_spec(tmp_path), "--json")
+
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.stdout)["warnings"]
+    assert "mcp-tools.lock not updated: the server could not list its tools: ImportError: boom" in warnings
+    assert (project / "mcp-tools.lock").read_text() == lock
 
 
 def test_an_answers_file_edited_to_write_outside_the_project_is_a_one_line_error(tmp_path):

@@ -367,15 +367,17 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     )
 
 
-def measured_exposure(request: Request, answers: Answers, rendered: Path, tools: int) -> Exposure | None:
-    """With `auto`, the mode the tool list of `rendered` (a render of `answers`) calls for; None when the mode
-    was asked for, or already decided by the lower bound (see exposure.first_mode), or the template is too
-    old to measure itself."""
+def measured_exposure(
+    request: Request, answers: Answers, rendered: Path, tools: int, lock_step: LockStep | None = None
+) -> Exposure | None:
+    """With `auto`, the mode the tool list of `rendered` (a render of `answers`) calls for, measured by
+    `lock_step` if given (else in a fresh interpreter); None when the mode was asked for, or already decided
+    by the lower bound (see exposure.first_mode), or the template is too old to measure itself."""
     if request.tools != "auto" or answers.exposure.mode == "discover":
         return None
     if not (rendered / "src" / "surface.py").exists():
         return None
-    surface = write_tool_lock(rendered)
+    surface = lock_step.write_tool_lock(rendered) if lock_step is not None else write_tool_lock(rendered)
     return decide(request.tools, request.context_budget, surface.full.get("tokens"), tools)
 
 

@@ -31,6 +31,7 @@ from ..render import (
     PROJECT_FILE,
     SPEC_FILE,
     Answers,
+    LockStep,
     ProjectOptions,
     check_python_parses,
     load_answers,
@@ -260,13 +261,18 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
         tools = [tool["name"] for tool in new_data["tools"]]
         skipped = [{**entry, "pointer": None} for entry in new_data.get("skipped", [])]
     say(f"updating {project} from template {from_version} to {to_version}")
-    with tempfile.TemporaryDirectory(prefix="mcpgen-update-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="mcpgen-update-") as scratch,
+        LockStep(Path(scratch)) as lock_step,
+    ):
         old_render, new_render = Path(scratch) / "old", Path(scratch) / "new"
         render_template(new_data, new_render, version=to_version)
+        measured = False
         if new_request is not None and new_answers is not None:
             # `auto`: the new render measures its own tool list; over the budget, it is rendered again.
-            decided = measured_exposure(new_request, new_answers, new_render, len(tools))
-            if decided is not None:
+            decided = measured_exposure(new_request, new_answers, new_render, len(tools), lock_step)
+            measured = decided is not None
+            if measured:
                 exposure = decided.summary()
                 if decided.mode != new_answers.exposure.mode:
                     new_data = with_exposure(
@@ -274,34 +280,40 @@ def update(request: UpdateRequest, progress: Progress | None = None) -> UpdateRe
                     ).data()
                     shutil.rmtree(new_render)
                     render_template(new_data, new_render, version=to_version)
+        # Measuring used the lock step; a render of another mode after it is recorded in a fresh interpreter.
+        locking = not measured and _start_lock(lock_step, new_render)
         parsed = check_python_parses(new_render)
         # The old render is the base of the merge, needed only where the project is not the new render.
         render_template(old_data, old_render, version=from_version, only=_differs(project, new_render))
         merged = merge_trees(old_render, new_render, project, skip=MCPGEN_FILES)
-        warnings += _recorded_surface(new_render, project, merged)
+        recorded_at = len(warnings)
         (project / ANSWERS_FILE).write_text((new_render / ANSWERS_FILE).read_text("utf-8"), "utf-8")
-    record_template_source(project / ANSWERS_FILE, request.template_src or store_location())
-    spec_changed = False
-    if spec_text is not None:
-        old_text = kept_spec.read_text("utf-8") if kept_spec.is_file() else None
-        spec_changed = old_text != spec_text
-        (project / SPEC_FILE).write_text(spec_text, encoding="utf-8")
-    if spec is not None:
-        write_options(project, options)
-    discover = new_data["exposure"]["mode"] in ("discover", "code")
-    if new_answers is not None and options.search == "semantic" and discover:
-        write_vectors(Answers.model_validate(new_data), project)
-    conflicted = merged.paths("conflicted")
-    if conflicted:
-        # The review reads the code, and code with conflict markers does not parse.
-        warnings.append(
-            f"{REVIEW_FILE} not updated: resolve the conflicts in {', '.join(conflicted)}, commit, "
-            "and run mcpgen update again to refresh it"
+        record_template_source(project / ANSWERS_FILE, request.template_src or store_location())
+        spec_changed = False
+        if spec_text is not None:
+            old_text = kept_spec.read_text("utf-8") if kept_spec.is_file() else None
+            spec_changed = old_text != spec_text
+            (project / SPEC_FILE).write_text(spec_text, encoding="utf-8")
+        if spec is not None:
+            write_options(project, options)
+        discover = new_data["exposure"]["mode"] in ("discover", "code")
+        if new_answers is not None and options.search == "semantic" and discover:
+            write_vectors(Answers.model_validate(new_data), project)
+        conflicted = merged.paths("conflicted")
+        if conflicted:
+            # The review reads the code, and code with conflict markers does not parse.
+            warnings.append(
+                f"{REVIEW_FILE} not updated: resolve the conflicts in {', '.join(conflicted)}, commit, "
+                "and run mcpgen update again to refresh it"
+            )
+        else:
+            # Regenerated from the merged code, as after a generation; modules the merge left as the new
+            # render wrote them are not parsed again. It leaves out the lock and the recorded schemas.
+            write_security_review(project, parsed=parsed)
+        # Last, what the lock step recorded while all of the above ran (its warnings where they belong).
+        warnings[recorded_at:recorded_at] = _recorded_surface(
+            new_render, project, merged, lock_step if locking else None
         )
-    else:
-        # Regenerated from the merged code, as after a generation; modules the merge left as the new render
-        # wrote them are not parsed again.
-        write_security_review(project, parsed=parsed)
     notes = project / NOTES_FILE
     if merged.needs_notes or merged.notes:
         notes.write_text(notes_text(merged, from_version, to_version), encoding="utf-8")
@@ -332,16 +344,28 @@ def _differs(project: Path, new_render: Path) -> Callable[[str], bool]:
     return differs
 
 
-def _recorded_surface(new_render: Path, project: Path, merged: MergeResult) -> list[str]:
-    """mcp-tools.lock and the recorded tool schemas, from the new render: the update runs none of the
-    project's own code (a module of the user's could do anything on import). The recorded schemas are safe to
-    take as they are, since the server re-derives any tool whose source changed; the lock shows the template's
-    tools, so edits that change what a tool shows are left for the user to record."""
+def _start_lock(lock_step: LockStep, new_render: Path) -> bool:
+    """Hand the new render to the lock step, so that its tools are recorded on the other core while the
+    project merges; False when there is nothing to record (a template before 2.2)."""
+    if not (new_render / "src" / "surface.py").exists():
+        return False
+    lock_step.start(new_render)
+    return True
+
+
+def _recorded_surface(
+    new_render: Path, project: Path, merged: MergeResult, lock_step: LockStep | None = None
+) -> list[str]:
+    """mcp-tools.lock and the recorded tool schemas, from the new render (recorded by `lock_step` when it was
+    handed the render): the update runs none of the project's own code (a module of the user's could do
+    anything on import). The recorded schemas are safe to take as they are, since the server re-derives any
+    tool whose source changed; the lock shows the template's tools, so edits that change what a tool shows
+    are left for the user to record."""
     if not (new_render / "src" / "surface.py").exists():
         return []
-    if not (new_render / LOCK_FILE).exists():
+    if lock_step is not None or not (new_render / LOCK_FILE).exists():
         try:
-            write_tool_lock(new_render)
+            lock_step.surface() if lock_step is not None else write_tool_lock(new_render)
         except RuntimeError as exc:
             return [f"{LOCK_FILE} not updated: {exc}"]
     for name in (LOCK_FILE, TOOL_SCHEMAS):
