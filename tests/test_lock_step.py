@@ -1,10 +1,12 @@
 """The lock step (`src.surface --write` in the generated project) in an interpreter started before the render
 (render.LockStep) records what a fresh `python -m src.surface` records, and stops when it is not needed."""
 
+import importlib
 from pathlib import Path
 
 import pytest
 
+from mcpgen.errors import MCPGenError
 from mcpgen.render import LOCK_FILE, LockStep, write_tool_lock
 from tests.test_exposure import generated
 
@@ -77,3 +79,35 @@ def test_a_caller_that_fails_before_the_start_stops_the_interpreter_at_once(tmp_
     with pytest.raises(ValueError), LockStep(tmp_path) as step:
         raise ValueError("the render failed")
     assert step.process.returncode not in (None, 0)
+
+
+def test_a_generation_starts_its_interpreter_before_the_spec_loads_and_stops_it_on_a_bad_spec(
+    tmp_path, monkeypatch
+):
+    """Importing FastMCP takes the other core while the spec loads and the IR builds; a spec that fails to
+    load leaves no interpreter behind."""
+    generating = importlib.import_module("mcpgen.generate")
+    events, steps = [], []
+
+    class Spied(LockStep):
+        def __init__(self, folder: Path) -> None:
+            events.append("interpreter")
+            steps.append(self)
+            super().__init__(folder)
+
+    def loading(*args, **kwargs):
+        events.append("spec")
+        return load_spec(*args, **kwargs)
+
+    load_spec = generating.load_spec
+    monkeypatch.setattr(generating, "LockStep", Spied)
+    monkeypatch.setattr(generating, "load_spec", loading)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"openapi": "3.1.0", "info": {"title": "x"}, "paths": {"/a": {"get": 1}}}')
+
+    with pytest.raises(MCPGenError):
+        generating.generate(generating.Request(spec=str(bad), out=tmp_path / "out"))
+
+    assert events == ["interpreter", "spec"]
+    assert steps[0].process.returncode not in (None, 0)
+    assert not (tmp_path / "out").exists()

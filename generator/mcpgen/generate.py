@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -308,21 +309,22 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     check_destination(request.out, request.force)
-    prepared = prepare(request, progress)
-    version = resolve_version(request.template_version) if request.template_version else None
-    project, warnings = prepared.project, prepared.warnings
-    layout = layout_of_template(prepared.layout, version)
-    if version is not None and project.auth.pattern == "basic" and version.startswith(("2.0.", "2.1.")):
-        raise MCPGenError(
-            f"template {version} cannot send HTTP basic authentication (pattern basic)",
-            hint="generate with this mcpgen's own template (leave out --template-version)",
-        )
-    say(f"layout {layout.name}: {layout.reason}; pattern {project.auth.pattern}: {project.auth.reason}")
-    say(f"rendering {counted(len(project.tools), 'tool')} and {counted(len(project.models), 'model')}")
-    answers = prepared.answers
-    with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch:
+    # The lock step's interpreter imports FastMCP on the other core while the spec loads and the IR builds.
+    with tempfile.TemporaryDirectory(prefix="mcpgen-") as scratch, LockStep(Path(scratch)) as lock_step:
+        prepared = prepare(request, progress)
+        version = resolve_version(request.template_version) if request.template_version else None
+        project, warnings = prepared.project, prepared.warnings
+        layout = layout_of_template(prepared.layout, version)
+        if version is not None and project.auth.pattern == "basic" and version.startswith(("2.0.", "2.1.")):
+            raise MCPGenError(
+                f"template {version} cannot send HTTP basic authentication (pattern basic)",
+                hint="generate with this mcpgen's own template (leave out --template-version)",
+            )
+        say(f"layout {layout.name}: {layout.reason}; pattern {project.auth.pattern}: {project.auth.reason}")
+        say(f"rendering {counted(len(project.tools), 'tool')} and {counted(len(project.models), 'model')}")
+        answers = prepared.answers
         staged, surface = _render_checked(
-            request, prepared, answers, Path(scratch) / "project", version, review=True
+            request, prepared, answers, Path(scratch) / "project", version, review=True, lock_step=lock_step
         )
         exposure = None
         if surface is not None:
@@ -409,10 +411,12 @@ def _render_checked(
     staged: Path,
     version: str | None,
     review: bool = False,
+    lock_step: LockStep | None = None,
 ) -> tuple[Path, Surface | None]:
     """Render `answers` into `staged`, check that the code parses, keep the options, write the search vectors
-    and, with `review`, the security review, and measure the tool list (writing mcp-tools.lock)."""
-    with LockStep(staged.parent) as lock_step:
+    and, with `review`, the security review, and measure the tool list (writing mcp-tools.lock) with
+    `lock_step`, a lock step not yet started (else with one started here)."""
+    with nullcontext(lock_step) if lock_step is not None else LockStep(staged.parent) as lock_step:
         render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
         write_options(staged, ProjectOptions.model_validate(request.options()))
         # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.

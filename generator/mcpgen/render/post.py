@@ -102,7 +102,7 @@ SURFACE_ARGS = ("--write", "--tools")
 _STARTED_AHEAD = f"""
 import os, runpy, sys
 import fastmcp
-from fastmcp import Client
+from fastmcp import Client, FastMCP
 project = sys.stdin.readline().rstrip("\\n")
 if project:
     os.chdir(project)
