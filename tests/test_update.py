@@ -356,7 +356,6 @@ def test_an_update_records_the_new_tools_in_the_interpreter_started_with_it(
     tmp_path, monkeypatch, tools, order
 ):
     updating = importlib.import_module("mcpgen.project.update")  # the package's `update` is the function
-    generating = importlib.import_module("mcpgen.generate")
     project = committed_project(tmp_path, NOTES_SPEC, "--tools", tools)
     called = []
 
@@ -371,7 +370,6 @@ def test_an_update_records_the_new_tools_in_the_interpreter_started_with_it(
         return call
 
     monkeypatch.setattr(updating, "write_tool_lock", fresh)
-    monkeypatch.setattr(generating, "write_tool_lock", fresh)
     monkeypatch.setattr(updating.LockStep, "start", spied("start", updating.LockStep.start))
     monkeypatch.setattr(updating.LockStep, "surface", spied("surface", updating.LockStep.surface))
     monkeypatch.setattr(updating, "merge_trees", spied("merge", updating.merge_trees))

@@ -7,7 +7,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,6 @@ from .render import (
     spec_text,
     with_exposure,
     write_options,
-    write_tool_lock,
     write_vectors,
 )
 from .review import write_security_review
@@ -324,7 +322,7 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
         say(f"rendering {counted(len(project.tools), 'tool')} and {counted(len(project.models), 'model')}")
         answers = prepared.answers
         staged, surface = _render_checked(
-            request, prepared, answers, Path(scratch) / "project", version, review=True, lock_step=lock_step
+            request, prepared, answers, Path(scratch) / "project", version, lock_step, review=True
         )
         exposure = None
         if surface is not None:
@@ -336,9 +334,10 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
                 answers = with_exposure(
                     answers, exposure.mode, request.tools, request.context_budget, request.pins
                 )
-                staged, surface = _render_checked(
-                    request, prepared, answers, Path(scratch) / "again", version, review=True
-                )
+                with LockStep(Path(scratch)) as again:
+                    staged, surface = _render_checked(
+                        request, prepared, answers, Path(scratch) / "again", version, again, review=True
+                    )
         if surface is not None and exposure is not None:
             warnings += surface.strict_client_findings
             if surface.tokens > exposure.budget:
@@ -370,16 +369,16 @@ def generate(request: Request, progress: Progress | None = None) -> Result:
 
 
 def measured_exposure(
-    request: Request, answers: Answers, rendered: Path, tools: int, lock_step: LockStep | None = None
+    request: Request, answers: Answers, rendered: Path, tools: int, lock_step: LockStep
 ) -> Exposure | None:
     """With `auto`, the mode the tool list of `rendered` (a render of `answers`) calls for, measured by
-    `lock_step` if given (else in a fresh interpreter); None when the mode was asked for, or already decided
-    by the lower bound (see exposure.first_mode), or the template is too old to measure itself."""
+    `lock_step`; None when the mode was asked for, or already decided by the lower bound (see
+    exposure.first_mode), or the template is too old to measure itself."""
     if request.tools != "auto" or answers.exposure.mode == "discover":
         return None
     if not (rendered / "src" / "surface.py").exists():
         return None
-    surface = lock_step.write_tool_lock(rendered) if lock_step is not None else write_tool_lock(rendered)
+    surface = lock_step.write_tool_lock(rendered)
     return decide(request.tools, request.context_budget, surface.full.get("tokens"), tools)
 
 
@@ -392,8 +391,13 @@ def resolve_exposure(
     answers = prepared.answers
     if request.tools != "auto" or answers.exposure.mode == "discover":
         return answers, None  # asked for, or certainly above the budget (see exposure.first_mode)
-    with tempfile.TemporaryDirectory(prefix="mcpgen-measure-") as scratch:
-        _, surface = _render_checked(request, prepared, answers, Path(scratch) / "project", version)
+    with (
+        tempfile.TemporaryDirectory(prefix="mcpgen-measure-") as scratch,
+        LockStep(Path(scratch)) as lock_step,
+    ):
+        _, surface = _render_checked(
+            request, prepared, answers, Path(scratch) / "project", version, lock_step
+        )
     if surface is None:
         return answers, None
     exposure = decide(
@@ -410,26 +414,25 @@ def _render_checked(
     answers: Answers,
     staged: Path,
     version: str | None,
+    lock_step: LockStep,
     review: bool = False,
-    lock_step: LockStep | None = None,
 ) -> tuple[Path, Surface | None]:
     """Render `answers` into `staged`, check that the code parses, keep the options, write the search vectors
     and, with `review`, the security review, and measure the tool list (writing mcp-tools.lock) with
-    `lock_step`, a lock step not yet started (else with one started here)."""
-    with nullcontext(lock_step) if lock_step is not None else LockStep(staged.parent) as lock_step:
-        render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
-        write_options(staged, ProjectOptions.model_validate(request.options()))
-        # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
-        locked = (staged / "src" / "surface.py").exists()
-        if locked:
-            # The server lists its tools on the other core while this one checks the files. Nothing below
-            # reads what it writes: the review leaves out tool_schemas.json and the lock.
-            lock_step.start(staged)
-        parsed = check_python_parses(staged)
-        if request.search == "semantic" and answers.exposure.mode in ("discover", "code"):
-            write_vectors(answers, staged)
-        if review:
-            # From the finished, formatted files, before the tree moves into place.
-            write_security_review(staged, answers, parsed)
-        surface = lock_step.surface() if locked else None
+    `lock_step`, a lock step not yet started, which the caller started ahead."""
+    render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
+    write_options(staged, ProjectOptions.model_validate(request.options()))
+    # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.
+    locked = (staged / "src" / "surface.py").exists()
+    if locked:
+        # The server lists its tools on the other core while this one checks the files. Nothing below
+        # reads what it writes: the review leaves out tool_schemas.json and the lock.
+        lock_step.start(staged)
+    parsed = check_python_parses(staged)
+    if request.search == "semantic" and answers.exposure.mode in ("discover", "code"):
+        write_vectors(answers, staged)
+    if review:
+        # From the finished, formatted files, before the tree moves into place.
+        write_security_review(staged, answers, parsed)
+    surface = lock_step.surface() if locked else None
     return staged, surface

@@ -363,11 +363,13 @@ def _recorded_surface(
     are left for the user to record."""
     if not (new_render / "src" / "surface.py").exists():
         return []
-    if lock_step is not None or not (new_render / LOCK_FILE).exists():
-        try:
-            lock_step.surface() if lock_step is not None else write_tool_lock(new_render)
-        except RuntimeError as exc:
-            return [f"{LOCK_FILE} not updated: {exc}"]
+    try:
+        if lock_step is not None:
+            lock_step.surface()
+        elif not (new_render / LOCK_FILE).exists():
+            write_tool_lock(new_render)
+    except RuntimeError as exc:
+        return [f"{LOCK_FILE} not updated: {exc}"]
     for name in (LOCK_FILE, TOOL_SCHEMAS):
         if (new_render / name).exists():
             shutil.copyfile(new_render / name, project / name)
