@@ -11,7 +11,7 @@ from mcp.types import ToolAnnotations
 from .metrics import metrics
 from .readiness import ready
 from .serving import health, lifespan, run
-from .tool_schemas import add_tool
+from .tool_schemas import InlinedRefs, add_tool
 from .tools.create_cat import create_cat
 from .tools.get_blobs import get_blobs
 from .tools.get_pet_by_id_with_a_very_long_operation_id_that_keeps_8d1e12 import (
@@ -30,6 +30,9 @@ mcp = FastMCP(
     mask_error_details=True,
     # MCP clients refuse a message over 1 MB; the tools/list of a large API comes in pages instead.
     list_page_size=50,
+    # add_tool registers every tool with its `$ref`s inlined; FastMCP would walk them again on each page.
+    dereference_schemas=False,
+    middleware=[InlinedRefs()],
 )
 mcp.custom_route("/health", methods=["GET"])(health)
 mcp.custom_route("/ready", methods=["GET"])(ready)

@@ -11,7 +11,7 @@ from mcp.types import ToolAnnotations
 from .metrics import metrics
 from .readiness import ready
 from .serving import health, lifespan, run
-from .tool_schemas import add_tool
+from .tool_schemas import InlinedRefs, add_tool
 from .tools import create_note, get_note, list_notes
 
 mcp = FastMCP(
@@ -21,6 +21,9 @@ mcp = FastMCP(
     mask_error_details=True,
     # MCP clients refuse a message over 1 MB; the tools/list of a large API comes in pages instead.
     list_page_size=50,
+    # add_tool registers every tool with its `$ref`s inlined; FastMCP would walk them again on each page.
+    dereference_schemas=False,
+    middleware=[InlinedRefs()],
 )
 mcp.custom_route("/health", methods=["GET"])(health)
 mcp.custom_route("/ready", methods=["GET"])(ready)

@@ -11,7 +11,7 @@ from fastmcp import FastMCP
 from mcp.types import ToolAnnotations
 
 from .serving import install_middleware
-from .tool_schemas import add_tool
+from .tool_schemas import InlinedRefs, add_tool
 from .tools.create_task import create_task
 from .tools.delete_task import delete_task
 from .tools.get_task import get_task
@@ -19,7 +19,13 @@ from .tools.list_tasks import list_tasks
 from .tools.mark_completed import mark_completed
 from .tools.update_task import update_task
 
-operations = FastMCP(name="Tasks MCP operations", mask_error_details=True)
+# add_tool registers every operation with its `$ref`s inlined, as on the served server.
+operations = FastMCP(
+    name="Tasks MCP operations",
+    mask_error_details=True,
+    dereference_schemas=False,
+    middleware=[InlinedRefs()],
+)
 install_middleware(operations)
 
 add_tool(

@@ -7,8 +7,12 @@ of tools that is most of the server's start. `python -m src.surface --write` (ru
 `copier update`) records them in tool_schemas.json beside a digest of the module each tool is defined in and
 of the models module. At start, `add_tool` registers a tool whose sources are unchanged with its recorded
 schemas (with their `$ref`s inlined, as tools/list sends them), and any other tool (edited or added by hand)
-exactly as `mcp.tool` does. Arguments are still validated against the function's signature, by a validator
-FastMCP builds on the tool's first call.
+with the schemas `mcp.tool` derives, inlined once. Arguments are still validated against the function's
+signature, by a validator FastMCP builds on the tool's first call.
+
+FastMCP's own inlining (`dereference_schemas`) walks every tool's schemas again on each tools/list request, and
+a client pages through a large API's list 50 tools at a time: the server turns it off and lists with
+`InlinedRefs`, which walks only the tools add_tool did not register.
 
 The record names no library version: tests/contract/test_tool_schemas.py checks that it is what the installed
 FastMCP and pydantic derive, so an upgrade that changes a schema fails there (rewrite it with `--write`)
@@ -19,13 +23,15 @@ import hashlib
 import inspect
 import json
 import sys
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, get_type_hints
 
 from fastmcp import FastMCP
 from fastmcp.server.dependencies import transform_context_annotations
-from fastmcp.tools import FunctionTool, ToolResult
+from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.tools import FunctionTool, Tool, ToolResult
 from fastmcp.utilities.json_schema import dereference_refs
 from fastmcp.utilities.tasks import TaskConfig
 from fastmcp.utilities.types import get_cached_typeadapter
@@ -47,9 +53,13 @@ def add_tool(
     """`mcp.tool(fn, name=..., ...)`, with the recorded schemas when they still describe `fn`."""
     recorded = _recorded()["tools"].get(name)
     if recorded is None or recorded["source"] != source_digest(fn):
-        mcp.tool(fn, name=name, title=title, annotations=annotations, tags=tags)
+        derived = FunctionTool.from_function(
+            fn, name=name, title=title, annotations=annotations, tags=tags
+        )
+        _add_inlined(mcp, _inlined(derived))
         return
-    mcp.add_tool(
+    _add_inlined(
+        mcp,
         RecordedTool(
             fn=transform_context_annotations(fn),
             return_type=_return_type(fn),
@@ -61,8 +71,36 @@ def add_tool(
             annotations=annotations,
             tags=tags or set(),
             task_config=TaskConfig(mode="forbidden"),
-        )
+        ),
     )
+
+
+# The tools add_tool registered, by identity: their schemas are inlined already. A tool replaced since (or
+# registered another way) is not among them, and is inlined on each listing as FastMCP would.
+_INLINED: dict[int, Tool] = {}
+
+
+def _add_inlined(mcp: FastMCP, tool: Tool) -> None:
+    registered = mcp.add_tool(tool)
+    _INLINED[id(registered)] = registered
+
+
+class InlinedRefs(Middleware):
+    """FastMCP's `dereference_schemas`, without walking again the schemas add_tool inlined."""
+
+    async def on_list_tools(
+        self, context: MiddlewareContext[Any], call_next: CallNext[Any, Sequence[Tool]]
+    ) -> Sequence[Tool]:
+        tools = await call_next(context)
+        return [tool if _INLINED.get(id(tool)) is tool else _inlined(tool) for tool in tools]
+
+
+def _inlined(tool: Tool) -> Tool:
+    parameters = dereferenced(tool.parameters)
+    output_schema = dereferenced(tool.output_schema)
+    if parameters is tool.parameters and output_schema is tool.output_schema:
+        return tool
+    return tool.model_copy(update={"parameters": parameters, "output_schema": output_schema})
 
 
 class RecordedTool(FunctionTool):
@@ -135,8 +173,8 @@ def _entries(
 
 
 def dereferenced(schema: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The schema as tools/list sends it: FastMCP inlines `$ref`s on every listing (dereference_schemas), a
-    cost paid once here instead; an inlined schema passes through that step unchanged."""
+    """The schema as tools/list sends it, its `$ref`s inlined as FastMCP's `dereference_schemas` inlines them;
+    an inlined schema passes through unchanged."""
     if schema is None or not ("$defs" in schema or "$ref" in json.dumps(schema)):
         return schema
     return dereference_refs(schema)
