@@ -111,3 +111,18 @@ def test_a_server_started_from_its_record_lists_what_it_recorded(project):
     for name, entry in recorded.items():
         assert listed[name]["inputSchema"] == entry["input"], name
         assert listed[name].get("outputSchema") == entry["output"], name
+
+
+def test_what_the_server_made_at_start_is_frozen_out_of_the_collectors_walks(project):
+    """Each full collection walked every module, model, tool and schema made at start, through each page of
+    tools/list too (letta in `all` mode: 0.45 s to list against 0.28 s)."""
+    check = (
+        "import gc\n"
+        "from src.server import mcp\n"
+        "print(gc.get_freeze_count() > 0, any(o is mcp for o in gc.get_objects()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=project, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]
