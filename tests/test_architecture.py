@@ -22,6 +22,7 @@ ROOT = "mcpgen"
 STAGES = ("helpers", "spec", "ir", "render", "review", "commands", "project", "cli")
 TOP_LEVEL = {
     "__init__": "helpers",  # __version__
+    "collector": "helpers",
     "errors": "helpers",
     "naming": "helpers",
     "template_files": "helpers",

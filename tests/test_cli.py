@@ -3,12 +3,14 @@ as JSON under --json for every command, and docs/CLI.md in step with the command
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
 from typer.testing import CliRunner
 
 from mcpgen import cli
+from mcpgen.collector import THRESHOLDS
 from tests.cli_doc import DOC, rewritten
 from tests.conftest import REPO
 
@@ -118,3 +120,15 @@ def test_the_text_summary_ends_with_the_next_steps(monkeypatch, bundled_example)
 def test_docs_cli_md_documents_every_command_and_option():
     text = DOC.read_text()
     assert text == rewritten(text), "docs/CLI.md is out of date: run python -m tests.cli_doc"
+
+
+def test_a_command_collects_garbage_with_a_commands_thresholds():
+    """A command's spec, IR and rendered files live to its end: the collector's default thresholds had it
+    walk them again and again (Stripe: 8.2 s against 6.5 s for the whole generation)."""
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        assert run("--version").exit_code == 0
+        assert gc.get_threshold() == THRESHOLDS
+    finally:
+        gc.set_threshold(*before)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mcpgen.collector import THRESHOLDS
 from mcpgen.errors import MCPGenError
 from mcpgen.render import LOCK_FILE, LockStep, write_tool_lock
 from tests.test_exposure import generated
@@ -52,6 +53,20 @@ def test_a_server_that_cannot_list_its_tools_is_an_error_with_its_last_line(tmp_
     with LockStep(tmp_path) as step, pytest.raises(RuntimeError, match="no tools here"):
         step.write_tool_lock(broken)
     assert step.process.returncode == 1
+
+
+def test_its_interpreter_collects_garbage_with_a_commands_thresholds(tmp_path):
+    """The lock step builds every tool's schemas, which live to its end: with CPython's default thresholds
+    the collector walked them again and again (Kubernetes: 17.5 s against 14.1 s)."""
+    probe = tmp_path / "probe"
+    (probe / "src").mkdir(parents=True)
+    (probe / "src" / "__init__.py").write_text("")
+    surface = "import gc\nraise SystemExit(f'thresholds {gc.get_threshold()}')\n"
+    (probe / "src" / "surface.py").write_text(surface)
+
+    with LockStep(tmp_path) as step, pytest.raises(RuntimeError) as raised:
+        step.write_tool_lock(probe)
+    assert f"thresholds {THRESHOLDS}" in str(raised.value)
 
 
 def test_started_it_runs_while_the_caller_works_and_its_record_is_the_same(project, tmp_path):

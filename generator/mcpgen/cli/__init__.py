@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
+from ..collector import tune_for_a_command
 from . import add_tool, answers, diff, from_openapi, keygen, update
 from .common import error_format, print_json_error
 
@@ -26,6 +27,7 @@ class _Commands(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        tune_for_a_command()
         arguments = list(sys.argv[1:] if args is None else args)
         error_format.as_json = "--json" in arguments
         if not (error_format.as_json and standalone_mode):

@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..collector import THRESHOLDS
 from ..errors import MCPGenError
 
 
@@ -98,9 +99,11 @@ class Surface:
 
 SURFACE_ARGS = ("--write", "--tools")
 # The lock step's interpreter started ahead (LockStep): it imports what `src.surface` imports first, FastMCP
-# and its client, then waits for the project's folder and runs `python -m src.surface` there.
+# and its client, then waits for the project's folder and runs `python -m src.surface` there, with mcpgen's
+# thresholds of the garbage collector (a command's: see collector.py).
 _STARTED_AHEAD = f"""
-import os, runpy, sys
+import gc, os, runpy, sys
+gc.set_threshold(*{THRESHOLDS!r})
 import fastmcp
 from fastmcp import Client, FastMCP
 project = sys.stdin.readline().rstrip("\\n")
