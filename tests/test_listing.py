@@ -12,10 +12,11 @@ import pytest
 from tests.test_exposure import generated
 
 # Counts every call of FastMCP's dereference_refs, from each module that holds it, while the server starts
-# without its record (every tool derived), a tool is added by hand, and the tools are listed twice.
+# without its record (every tool derived), a tool and a resource template are added by hand, and the tools are
+# listed twice.
 LISTING = """
 import asyncio, json
-from pathlib import Path
+from enum import Enum
 
 import fastmcp.server.middleware.dereference as fastmcp_dereference
 import fastmcp.utilities.json_schema as json_schema
@@ -45,9 +46,19 @@ class Note(BaseModel):
     text: str
 
 
+class Shelf(str, Enum):
+    TOP = "top"
+    BOTTOM = "bottom"
+
+
 @mcp.tool
 def pin_note(note: Note) -> Note:
     return note
+
+
+@mcp.resource("notes://{shelf}")
+def shelved_notes(shelf: Shelf) -> str:
+    return shelf.value
 
 
 registered = len(calls)
@@ -61,10 +72,13 @@ async def listing():
 
 first = asyncio.run(listing())
 second = asyncio.run(listing())
+listed = len(calls) - registered
+templates = asyncio.run(mcp.list_resource_templates())
 print(json.dumps({
     "registered": registered,
-    "listing": len(calls) - registered,
+    "listing": listed,
     "refs": "$ref" in json.dumps(first),
+    "template_refs": "$ref" in json.dumps([template.parameters for template in templates]),
     "same": first == second,
     "tools": len(first),
 }))
@@ -91,6 +105,7 @@ def test_each_tool_is_inlined_once_at_registration_and_a_hand_added_one_on_listi
 
     assert found["tools"] == 7 and found["same"]
     assert not found["refs"]  # clients that cannot follow `$ref` read every schema
+    assert not found["template_refs"]  # a resource template added by hand, as FastMCP would inline it
     assert found["registered"] > 0  # the todo tools' models, inlined when add_tool registered them
     assert found["listing"] == 2  # only the tool added with `mcp.tool`, once per listing
 

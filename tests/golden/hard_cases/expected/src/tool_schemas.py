@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from fastmcp import FastMCP
+from fastmcp.resources import ResourceTemplate
 from fastmcp.server.dependencies import transform_context_annotations
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import FunctionTool, Tool, ToolResult
@@ -94,6 +95,14 @@ class InlinedRefs(Middleware):
         tools = await call_next(context)
         return [tool if _INLINED.get(id(tool)) is tool else _inlined(tool) for tool in tools]
 
+    async def on_list_resource_templates(
+        self,
+        context: MiddlewareContext[Any],
+        call_next: CallNext[Any, Sequence[ResourceTemplate]],
+    ) -> Sequence[ResourceTemplate]:
+        templates = await call_next(context)
+        return [_inlined_template(template) for template in templates]
+
 
 def _inlined(tool: Tool) -> Tool:
     parameters = dereferenced(tool.parameters)
@@ -101,6 +110,13 @@ def _inlined(tool: Tool) -> Tool:
     if parameters is tool.parameters and output_schema is tool.output_schema:
         return tool
     return tool.model_copy(update={"parameters": parameters, "output_schema": output_schema})
+
+
+def _inlined_template(template: ResourceTemplate) -> ResourceTemplate:
+    parameters = dereferenced(template.parameters)
+    if parameters is template.parameters:
+        return template
+    return template.model_copy(update={"parameters": parameters})
 
 
 class RecordedTool(FunctionTool):
