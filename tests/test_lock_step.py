@@ -69,6 +69,18 @@ def test_its_interpreter_collects_garbage_with_a_commands_thresholds(tmp_path):
     assert f"thresholds {THRESHOLDS}" in str(raised.value)
 
 
+def test_a_fresh_interpreter_collects_garbage_with_the_same_thresholds(tmp_path):
+    probe = tmp_path / "probe"
+    (probe / "src").mkdir(parents=True)
+    (probe / "src" / "__init__.py").write_text("")
+    surface = "import gc\nraise SystemExit(f'thresholds {gc.get_threshold()}')\n"
+    (probe / "src" / "surface.py").write_text(surface)
+
+    with pytest.raises(RuntimeError) as raised:
+        write_tool_lock(probe)
+    assert f"thresholds {THRESHOLDS}" in str(raised.value)
+
+
 def test_started_it_runs_while_the_caller_works_and_its_record_is_the_same(project, tmp_path):
     generated_files = recorded(project)
     (project / LOCK_FILE).unlink()

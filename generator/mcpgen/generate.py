@@ -419,7 +419,7 @@ def _render_checked(
 ) -> tuple[Path, Surface | None]:
     """Render `answers` into `staged`, check that the code parses, keep the options, write the search vectors
     and, with `review`, the security review, and measure the tool list (writing mcp-tools.lock) with
-    `lock_step`, a lock step not yet started, which the caller started ahead."""
+    `lock_step`, whose interpreter the caller started ahead and whose step is not yet run."""
     render(answers.data(), staged, spec=prepared.spec, template_src=request.template_src, version=version)
     write_options(staged, ProjectOptions.model_validate(request.options()))
     # Templates before 2.2 have no tool-surface module to write mcp-tools.lock with.

@@ -98,10 +98,10 @@ class Surface:
 
 
 SURFACE_ARGS = ("--write", "--tools")
-# The lock step's interpreter started ahead (LockStep): it imports what `src.surface` imports first, FastMCP
-# and its client, then waits for the project's folder and runs `python -m src.surface` there, with mcpgen's
-# thresholds of the garbage collector (a command's: see collector.py).
-_STARTED_AHEAD = f"""
+# The lock step's interpreter, fresh (write_tool_lock) or started ahead (LockStep): with a command's
+# thresholds of the garbage collector (collector.py), it imports what `src.surface` imports first, FastMCP
+# and its client, then reads the project's folder on stdin and runs `python -m src.surface` there.
+_LOCK_STEP = f"""
 import gc, os, runpy, sys
 gc.set_threshold(*{THRESHOLDS!r})
 import fastmcp
@@ -125,7 +125,8 @@ def write_tool_lock(project: Path) -> Surface:
     """Run the project's own `src.surface --write` in a fresh interpreter: the server lists its tools and
     records them."""
     result = subprocess.run(
-        [sys.executable, "-m", "src.surface", *SURFACE_ARGS],
+        [sys.executable, "-c", _LOCK_STEP],
+        input=f"{project.resolve()}\n",
         cwd=project,
         capture_output=True,
         text=True,
@@ -146,7 +147,7 @@ class LockStep:
 
     def __init__(self, folder: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _STARTED_AHEAD],
+            [sys.executable, "-c", _LOCK_STEP],
             cwd=folder,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
