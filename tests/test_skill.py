@@ -46,6 +46,7 @@ def test_skill_md_has_the_skill_front_matter():
         "uv run pytest",
         "E2E_SMOKE_TEST.md",
         "mcpgen update",
+        "--search semantic",
     ):
         assert subject in text, subject
 
