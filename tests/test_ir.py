@@ -1,12 +1,15 @@
 """Decisions the IR makes: identity never an argument, pattern and layout with reasons, placement."""
 
 import json
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from mcpgen.errors import MCPGenError
 from mcpgen.generate import Request, prepare
+from mcpgen.ir.text import clean_text
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -189,3 +192,20 @@ def test_a_base_url_must_be_an_absolute_http_url(tmp_path):
     for bad in ("/api", "file:///etc/passwd", "https://", "http://a b.example"):
         with pytest.raises(MCPGenError, match="not an absolute http"):
             prepare(Request(spec=str(GOLDEN / "notes_monolithic" / "spec.yaml"), out=Path("."), base_url=bad))
+
+
+def test_spec_prose_keeps_every_printable_character_and_drops_control_characters():
+    # Every code point between two letters: control characters (category Cc) and lone surrogates (Cs) go, any
+    # whitespace becomes one space, and everything else, in any script, stays as the spec wrote it.
+    for point in range(sys.maxunicode + 1):
+        character = chr(point)
+        if character.isspace():
+            expected = "a b"
+        elif unicodedata.category(character) in ("Cc", "Cs"):
+            expected = "ab"
+        else:
+            expected = f"a{character}b"
+        assert clean_text(f"a{character}b") == expected, hex(point)
+    assert clean_text("Read\x00 the\u200b <b>task</b>\x1b[0m &amp; its [notes](https://x.example)") == (
+        "Read the\u200b task [0m & its notes"
+    )

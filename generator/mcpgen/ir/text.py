@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from typing import Any
 
 # What an argument or a field may say about itself; an operation says more (build.MAX_TOOL_DESCRIPTION).
@@ -20,6 +19,10 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 _MARKDOWN_LINK = re.compile(r"\[([^\[\]]+)\]\([^()\s]+\)")
+# Control characters (Unicode category Cc) that are not whitespace, and lone surrogates (Cs): both categories
+# are closed, so the ranges are the same in every Unicode version. One pass of a character class, where a
+# test per character took most of the IR's time on Kubernetes' 20,000 descriptions.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
 
 def clean_text(text: Any) -> str:
@@ -30,8 +33,7 @@ def clean_text(text: Any) -> str:
     text = _MARKDOWN_LINK.sub(r"\1", _HTML_TAG.sub(" ", text))
     if "&" in text:
         text = html.unescape(text)
-    printable = "".join(c for c in text if c.isspace() or unicodedata.category(c) not in ("Cc", "Cs"))
-    return " ".join(printable.split())
+    return " ".join(_UNPRINTABLE.sub("", text).split())
 
 
 def short_text(text: Any, limit: int = MAX_DESCRIPTION) -> str:
