@@ -200,6 +200,71 @@ print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1])
     assert ranked(project, script) == ["list_invoices"]
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # An order in the API's own verb, which no vocabulary knows: it acts.
+        ("fork acme/web into my account", "create_fork"),
+        ("please hold training job ftjob-2 for now", "pause_job"),
+        # A question, or a noun phrase, with the same words reads.
+        ("which forks does acme/web have?", "list_repo_forks"),
+        ("the forks of acme/web", "list_repo_forks"),
+        ("training job ftjob-2, is it done?", "get_job"),
+    ],
+)
+def test_an_order_in_the_api_s_own_verb_ranks_what_acts_above_what_reads(project, query, first):
+    script = f"""
+entries = [
+    Entry("list_repo_forks", "List a repository's forks", (), ("owner", "repo"), "GET",
+          "/repos/{{owner}}/{{repo}}/forks"),
+    Entry("create_fork", "Fork a repository", (), ("owner", "repo"), "POST",
+          "/repos/{{owner}}/{{repo}}/forks"),
+    Entry("get_repo", "Get a repository", (), ("owner", "repo"), "GET", "/repos/{{owner}}/{{repo}}"),
+    Entry("pause_job", "Pause a training job", (), ("job_id",), "POST", "/training/jobs/{{job_id}}/pause"),
+    Entry("get_job", "Get a training job", (), ("job_id",), "GET", "/training/jobs/{{job_id}}"),
+    Entry("list_job_events", "List a job's events", (), ("job_id",), "GET",
+          "/training/jobs/{{job_id}}/events"),
+]
+print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1]))
+"""
+    assert ranked(project, script) == [first]
+
+
+def test_where_to_look_counts_less_than_what_is_asked_for(project):
+    # "in namespace prod" and "in the cluster" scope the request; the namespace's own operations and the
+    # cluster roles are not what it asks for. A word followed by a number is an id's kind ("in run 55"), and
+    # counts in full.
+    script = """
+entries = [
+    Entry("list_namespaced_pod", "list objects of kind Pod", (), ("namespace",), "GET",
+          "/api/v1/namespaces/{namespace}/pods"),
+    Entry("read_namespaced_pod_log", "read log of the specified Pod", (), ("namespace", "name"), "GET",
+          "/api/v1/namespaces/{namespace}/pods/{name}/log"),
+    Entry("read_namespace", "read the specified Namespace", (), ("name",), "GET",
+          "/api/v1/namespaces/{name}"),
+    Entry("list_namespace", "list objects of kind Namespace", (), (), "GET", "/api/v1/namespaces"),
+    Entry("list_node", "list objects of kind Node", (), (), "GET", "/api/v1/nodes"),
+    Entry("list_cluster_role", "list objects of kind ClusterRole", (), (), "GET",
+          "/apis/rbac/v1/clusterroles"),
+    Entry("list_run_steps", "List the steps of a run", (), ("run_id",), "GET", "/runs/{run_id}/steps"),
+    Entry("list_steps", "List steps", (), (), "GET", "/steps"),
+]
+index = _index(tuple(entries))
+print(json.dumps({
+    "printed": [e.name for e in rank("what did web-1 print in namespace prod", entries, tuple(entries))][:1],
+    "machines": [e.name for e in rank("which machines are in the cluster?", entries, tuple(entries))][:1],
+    "scoped": understand("pods across the whole namespace", index)[0],
+    "steps": understand("the steps in run 55", index)[0],
+}))
+"""
+    found = ranked(project, script)
+
+    assert found["printed"] == ["read_namespaced_pod_log"]
+    assert found["machines"] == ["list_node"]
+    assert found["scoped"]["namespace"] < found["scoped"]["pod"]
+    assert found["steps"]["run"] == found["steps"]["step"]
+
+
 def test_verb_forms_match_the_api_s_own_words_but_not_other_words(project):
     script = """
 index = _index(tuple(CATALOG))

@@ -12,7 +12,9 @@
    almost nothing about any of them, so its weight is discounted per field and again when it is everywhere.
 3. What the query wants to do (read, create, change, cancel, delete), read from its verbs, against what each
    operation does, read from its name's verbs and its HTTP method: a question ranks reads above operations
-   that destroy, and "kill the pod" reaches delete.
+   that destroy, "kill the pod" reaches delete, and an order in the API's own words ("refund charge ch_1",
+   "fork acme/web") ranks what acts above what reads. Where the query says where to look ("in namespace
+   prod", "across the cluster"), that word counts less than what it asks about.
 4. With the `semantic` extra installed (`pip install .[semantic]`), an embedding of the query against the
    operations' vectors computed when the project was generated (`search_vectors.json`), fused with the
    lexical ranking by reciprocal rank below the lexical ranking's first answer, which stays first: it finds
@@ -96,21 +98,31 @@ IDIOMS = (
     ("pull in", "sync refresh"),
     ("to a file", "export"),
     ("right now", ""),
+    ("right away", ""),
     ("for good", ""),
     ("at once", ""),
     ("as well", ""),
 )
 # What a query wants to do, from its verbs. Question words ask to read, unless a verb says otherwise.
 ACTIONS = {
-    "delete": "remove delete drop kill erase destroy purge wipe discard trash unregister uninstall forget",
-    "cancel": "cancel void revoke terminate abort stop halt",
-    "read": "show list get find fetch retrieve see view display check count search read describe lookup",
+    "delete": "remove delete drop kill erase destroy purge wipe discard trash unregister uninstall forget "
+    "away",
+    "cancel": "cancel void revoke terminate abort stop halt reject decline deny",
+    "read": "show list get find fetch retrieve see view display check count search read describe lookup "
+    "download export",
     "create": "make create add new register post submit upload generate start launch issue",
     "update": "change update edit rename modify set patch replace adjust move enable disable mark rotate bump "
-    "pause",
+    "pause approve accept confirm restore resume publish assign",
 }
 QUESTIONS = frozenset(
     "what which who whom whose where when why how is are does do did can has have".split()
+)
+# An order without any of those verbs ("refund charge ch_1", "fork acme/web", "hold job ftjob-2") uses the
+# API's own verb: it wants the operation to act, not to read. A request that opens with a noun phrase ("the
+# logs of pod web-1", "invoices of cus_9", "my balance") is not an order.
+ORDER = "act"
+NOUN_PHRASE_OPENERS = frozenset(
+    "the a an my our your their his her its this that these those all every each some any".split()
 )
 INTENT_OF_WORD = {word: intent for intent, text in ACTIONS.items() for word in text.split()}
 # The verbs an operation's name uses for what it does. The HTTP method decides where the name has none.
@@ -139,7 +151,8 @@ AFFINITY = {
     "update": {"update": 1.0, "create": 0.75, "read": 0.6, "cancel": 0.5, "delete": 0.45},
     "cancel": {"cancel": 1.0, "delete": 0.85, "update": 0.7, "read": 0.5, "create": 0.5},
     "delete": {"delete": 1.0, "cancel": 0.85, "update": 0.6, "read": 0.5, "create": 0.45},
-    # A query without a verb ("the logs of pod web-1") most often reads.
+    ORDER: {"create": 1.0, "update": 1.0, "read": 0.75, "cancel": 0.75, "delete": 0.6},
+    # A query without a verb ("the logs of pod web-1?") most often reads.
     None: {"read": 1.0, "create": 0.85, "update": 0.85, "cancel": 0.75, "delete": 0.7},
 }
 # A question about many ("which pods", "what namespaces") wants the list, not one item: operations on a
@@ -147,6 +160,12 @@ AFFINITY = {
 # factor when the query's nouns are plural or it says every, all or anything ("every unpaid invoice").
 MANY = 1.2
 MANY_WORDS = frozenset({"every", "all", "anything"})
+# Where to look: the word after these ("in namespace prod", "across the whole cluster") scopes the request and
+# counts this much of a word it asks about; it is not what the request is about. A word followed by a number
+# is an id's kind ("the steps in run 55"), which is what the request is about.
+SCOPE = 0.4
+SCOPE_WORDS = frozenset({"in", "across", "within", "inside", "throughout", "under"})
+SCOPE_FILLER = frozenset({"the", "a", "an", "whole", "entire", "my", "our", "this", "that"})
 # Of operations that match alike, the one to use first: not deprecated, not a prerelease version of the API
 # (/v1beta1/), not a stream of changes (watch) unless the query asks to follow them.
 DEPRECATED = 0.8
@@ -355,7 +374,7 @@ def _index(catalog: tuple[Entry, ...]) -> Index:
 
 
 def understand(query: str, index: Index) -> tuple[dict[str, float], str | None]:
-    """The query's words with their weights, and what it wants to do (None when it does not say)."""
+    """The query's words with their weights, and what it wants to do (None when a question does not say)."""
     terms, intent, _ = _understand(query, index)
     return terms, intent
 
@@ -379,6 +398,9 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
     intent = next((INTENT_OF_WORD[word] for word in raw if word in INTENT_OF_WORD), None)
     if intent is None and any(word in QUESTIONS for word in raw):
         intent = "read"
+    elif intent is None and "?" not in query and _an_order(plain):
+        intent = ORDER
+    scopes = _scopes(plain)
     terms: dict[str, float] = {}
 
     def add(word: str, weight: float) -> None:
@@ -386,10 +408,10 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
         if found is not None:
             terms[found] = max(terms.get(found, 0.0), weight * index.ubiquity.get(found, 1.0))
 
-    for word in raw:
+    for position, word in enumerate(raw):
         # Numbers and single letters are values and pieces of ids (cus_9, agent-1), not words.
         if word not in STOP_WORDS and len(word) > 1 and not word.isdigit():
-            add(word, 1.0)
+            add(word, SCOPE if position in scopes else 1.0)
             for synonym in GENERIC_SYNONYMS.get(word, ()):
                 add(synonym, EXPANDED)
             if word not in index.names:
@@ -398,6 +420,39 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
     for word in ACTION_TERMS.get(intent or "", ()):
         add(word, EXPANDED)
     return {term: weight for term, weight in terms.items() if weight > 0}, intent, plural
+
+
+def _an_order(plain: list[str]) -> bool:
+    """Whether the words open with a verb: past filler ("please", "just", "let"), the first word is neither a
+    noun phrase's opener, nor plural, nor followed by "of" or "for" ("status of pod web-1")."""
+    opening = 0
+    while (
+        opening < len(plain)
+        and plain[opening] in STOP_WORDS
+        and plain[opening] not in NOUN_PHRASE_OPENERS
+    ):
+        opening += 1
+    if opening == len(plain) or plain[opening] in NOUN_PHRASE_OPENERS:
+        return False
+    first = plain[opening]
+    if _singular(first) != first:
+        return False
+    return not (opening + 1 < len(plain) and plain[opening + 1] in ("of", "for"))
+
+
+def _scopes(plain: list[str]) -> set[int]:
+    """The positions of the words that say where to look: the first after a scope word and its filler, unless
+    a number follows it."""
+    found = set()
+    for position, word in enumerate(plain):
+        if word not in SCOPE_WORDS:
+            continue
+        after = position + 1
+        while after < len(plain) and plain[after] in SCOPE_FILLER:
+            after += 1
+        if after < len(plain) and not (after + 1 < len(plain) and plain[after + 1].isdigit()):
+            found.add(after)
+    return found
 
 
 def lexical(
