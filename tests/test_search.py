@@ -265,6 +265,36 @@ print(json.dumps({
     assert found["steps"]["run"] == found["steps"]["step"]
 
 
+def test_an_id_s_prefix_asks_for_the_resource_it_abbreviates(project):
+    # cus_9 is a customer and resp_1 a response where the API's paths say customers and responses; a prefix
+    # of two letters (ch_1) is too short to say which word it is.
+    script = """
+entries = [
+    Entry("get_customer", "Retrieve a customer", (), ("customer",), "GET", "/v1/customers/{customer}"),
+    Entry("update_customer", "Update a customer", (), ("customer", "email"), "POST",
+          "/v1/customers/{customer}"),
+    Entry("update_portal_configuration", "Update a billing portal configuration", (), ("configuration",),
+          "POST", "/v1/billing_portal/configurations/{configuration}"),
+    Entry("get_response", "Get a model response", (), ("response_id",), "GET", "/v1/responses/{response_id}"),
+    Entry("list_charges", "List charges", (), (), "GET", "/v1/charges"),
+    Entry("list_files", "List all files", (), (), "GET", "/v1/files"),
+]
+index = _index(tuple(entries))
+print(json.dumps({
+    "billing": [e.name for e in rank("update the billing email of cus_9", entries, tuple(entries))][:1],
+    "response": [e.name for e in rank("fetch resp_1 again", entries, tuple(entries))],
+    "terms": understand("fetch resp_1 again", index)[0],
+    "short": understand("look at ch_1", index)[0],
+}))
+"""
+    found = ranked(project, script)
+
+    assert found["billing"] == ["update_customer"]
+    assert found["response"] == ["get_response"]
+    assert found["terms"] == {"response": 0.5}
+    assert found["short"] == {}
+
+
 def test_verb_forms_match_the_api_s_own_words_but_not_other_words(project):
     script = """
 index = _index(tuple(CATALOG))

@@ -5,7 +5,8 @@
 1. The query's words: filler and function words dropped, idioms read as the verb they mean ("get rid of" is
    delete), everyday words also read as the API's where its names do not use them ("money" finds "balance"),
    each word matched to the form the API itself uses ("deleting" finds "delete", but "namespace" does not
-   find "namespaced": the API made them two words, so they are two words).
+   find "namespaced": the API made them two words, so they are two words), and an id's prefix read as the
+   resource it abbreviates ("cus_9" asks for a customer where the API's paths say customers).
 2. BM25F over everything an operation says, each field with its own weight and its own length: the name
    most, then the summary, tags, path, description, the argument names, the fields it takes and returns, and
    last what its arguments are for. A word found in most operations (`resource_version` in Kubernetes) says
@@ -232,6 +233,8 @@ EVERYDAY = {
 }
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# An id with a prefix of letters before "_" and a number after it: cus_9, proj_1, sub_1MvN2x.
+_ID_PREFIX = re.compile(r"\b([a-z]+)_(?=[a-z0-9]*\d)")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -325,6 +328,10 @@ class Index:
             for field in ("name", "summary", "tags", "path")
             for word in fields[field]
         )
+        # How many operations' paths say each word: the resources an id's prefix may abbreviate.
+        self.path_words = Counter(
+            word for fields in self.documents.values() for word in set(fields["path"])
+        )
         # A word in most operations tells them apart little, in any field: discounted by its share, down to a
         # floor, so that in an API about one thing ("task" in every operation) the word still finds them.
         self.ubiquity = {
@@ -353,6 +360,12 @@ class Index:
             ):
                 return word[: -len(cut)] + add
         return None
+
+    def kind_of(self, prefix: str) -> str | None:
+        """The word of the API's paths that an id's prefix abbreviates (cus of cus_9: customer), the one most
+        paths say when several begin with it; None when none does."""
+        found = [word for word in self.path_words if word.startswith(prefix) and word != prefix]
+        return max(found, key=lambda word: (self.path_words[word], word), default=None)
 
     def score(self, name: str, terms: dict[str, float]) -> float:
         fields, lengths = self.documents[name], self.lengths[name]
@@ -417,6 +430,13 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
             if word not in index.names:
                 for synonym in EVERYDAY.get(word, ()):
                     add(synonym, EXPANDED)
+    # An id says what it is by its prefix (cus_9, proj_1, resp_1): where the API spells that out, the id
+    # asks for it as a word would, less surely.
+    for prefix in _ID_PREFIX.findall(spoken.lower()):
+        if len(prefix) >= 3 and index.known(prefix) is None:
+            kind = index.kind_of(prefix)
+            if kind is not None:
+                add(kind, EXPANDED)
     for word in ACTION_TERMS.get(intent or "", ()):
         add(word, EXPANDED)
     return {term: weight for term, weight in terms.items() if weight > 0}, intent, plural
