@@ -230,6 +230,35 @@ print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1])
     assert ranked(project, script) == [first]
 
 
+def test_the_request_s_verb_is_a_verb_of_the_request_not_of_a_name(project):
+    # "changes" is not what the request does: watching is reading. send_email names a tool: "away" says what
+    # to do with it.
+    script = """
+entries = [
+    Entry("list_pods", "List pods", (), (), "GET", "/pods"),
+    Entry("watch_pods", "Watch changes to pods", (), (), "GET", "/watch/pods"),
+    Entry("patch_pod", "Partially update a pod", (), ("name",), "PATCH", "/pods/{name}"),
+    Entry("attach_tool", "Attach a tool to an agent", (), ("agent_id", "tool_id"), "PATCH",
+          "/agents/{agent_id}/tools/attach/{tool_id}"),
+    Entry("detach_tool", "Detach a tool from an agent", (), ("agent_id", "tool_id"), "PATCH",
+          "/agents/{agent_id}/tools/detach/{tool_id}"),
+    Entry("create_message", "Send a message to an agent", (), ("agent_id",), "POST",
+          "/agents/{agent_id}/messages"),
+]
+index = _index(tuple(entries))
+queries = ["watch the pods and tell me as soon as one changes", "take the send_email tool away from agent 7",
+           "could you send a message to agent 7"]
+print(json.dumps({query: [understand(query, index)[1], [e.name for e in rank(query, entries, tuple(entries))]]
+                  for query in queries}))
+"""
+    found = ranked(project, script)
+    watch, tool, message = found.values()
+
+    assert watch[0] == "read" and watch[1].index("list_pods") < watch[1].index("patch_pod")
+    assert tool[0] == "delete" and tool[1][0] == "detach_tool"
+    assert message[0] == "create" and message[1][0] == "create_message"
+
+
 def test_where_to_look_counts_less_than_what_is_asked_for(project):
     # "in namespace prod" and "in the cluster" scope the request; the namespace's own operations and the
     # cluster roles are not what it asks for. A word followed by a number is an id's kind ("in run 55"), and

@@ -110,8 +110,9 @@ ACTIONS = {
     "away",
     "cancel": "cancel void revoke terminate abort stop halt reject decline deny",
     "read": "show list get find fetch retrieve see view display check count search read describe lookup "
-    "download export",
-    "create": "make create add new register post submit upload generate start launch issue",
+    "download export watch monitor follow tail",
+    "create": "make create add new register post submit upload generate start launch issue send append insert "
+    "push invite",
     "update": "change update edit rename modify set patch replace adjust move enable disable mark rotate bump "
     "pause approve accept confirm restore resume publish assign",
 }
@@ -233,6 +234,8 @@ EVERYDAY = {
 }
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# A name written with "_" or "-" between its words: send_email, app-settings, cus_9.
+_NAME = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)+")
 # An id with a prefix of letters before "_" and a number after it: cus_9, proj_1, sub_1MvN2x.
 _ID_PREFIX = re.compile(r"\b([a-z]+)_(?=[a-z0-9]*\d)")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -408,7 +411,13 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
         and word not in STOP_WORDS
         for word, singular in zip(plain, raw, strict=True)
     )
-    intent = next((INTENT_OF_WORD[word] for word in raw if word in INTENT_OF_WORD), None)
+    # A word of a name (send_email, dry-run) is not the request's verb.
+    named = {
+        _singular(word) for name in _NAME.findall(spoken.lower()) for word in _WORD.findall(name)
+    }
+    intent = next(
+        (INTENT_OF_WORD[word] for word in raw if word in INTENT_OF_WORD and word not in named), None
+    )
     if intent is None and any(word in QUESTIONS for word in raw):
         intent = "read"
     elif intent is None and "?" not in query and _an_order(plain):
