@@ -8,9 +8,10 @@
    find "namespaced": the API made them two words, so they are two words), and an id's prefix read as the
    resource it abbreviates ("cus_9" asks for a customer where the API's paths say customers).
 2. BM25F over everything an operation says, each field with its own weight and its own length: the name
-   most, then the summary, tags, path, description, the argument names, the fields it takes and returns, and
-   last what its arguments are for. A word found in most operations (`resource_version` in Kubernetes) says
-   almost nothing about any of them, so its weight is discounted per field and again when it is everywhere.
+   most, then the summary, the description, tags and path, the argument names, the fields it takes and
+   returns, and last what its arguments are for. A word found in most operations (`resource_version` in
+   Kubernetes) says almost nothing about any of them, so its weight is discounted per field and again when it
+   is everywhere.
 3. What the query wants to do (read, create, change, cancel, delete), read from its verbs, against what each
    operation does, read from its name's verbs and its HTTP method: a question ranks reads above operations
    that destroy, "kill the pod" reaches delete, and an order in the API's own words ("refund charge ch_1",
@@ -37,6 +38,7 @@ from typing import Any
 from .catalog import CATALOG, Entry
 
 # BM25F. Each field is normalised by its own mean length, so long descriptions do not bury a short, exact name.
+# The weights were chosen on the discovery benchmark's tune split (benchmarks/README.md, section 6).
 K1 = 1.2
 B = 0.75
 FIELD_WEIGHTS = {
@@ -44,7 +46,7 @@ FIELD_WEIGHTS = {
     "summary": 2.0,
     "tags": 1.0,
     "path": 1.0,
-    "description": 1.0,
+    "description": 1.5,
     "arguments": 0.5,
     "fields": 0.5,
     "argument_text": 0.25,
