@@ -324,6 +324,16 @@ print(json.dumps({
     assert found["short"] == {}
 
 
+def test_a_query_of_a_million_characters_is_read_in_one_pass(project):
+    # call_operation ranks an unknown name to suggest the closest ones, whatever its length: reading the query
+    # must not backtrack over it (a regular expression of repeated groups took minutes on one such name).
+    script = """
+index = _index(tuple(CATALOG))
+print(json.dumps([understand(text, index) for text in ("x" * 1_000_000, "a-" * 500_000, "b_" * 500_000)]))
+"""
+    assert ranked(project, script) == [[{}, "act"], [{}, None], [{}, "act"]]
+
+
 def test_verb_forms_match_the_api_s_own_words_but_not_other_words(project):
     script = """
 index = _index(tuple(CATALOG))

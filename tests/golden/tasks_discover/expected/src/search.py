@@ -236,8 +236,6 @@ EVERYDAY = {
 }
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-# A name written with "_" or "-" between its words: send_email, app-settings, cus_9.
-_NAME = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)+")
 # An id with a prefix of letters before "_" and a number after it: cus_9, proj_1, sub_1MvN2x.
 _ID_PREFIX = re.compile(r"\b([a-z]+)_(?=[a-z0-9]*\d)")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -415,7 +413,10 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
     )
     # A word of a name (send_email, dry-run) is not the request's verb.
     named = {
-        _singular(word) for name in _NAME.findall(spoken.lower()) for word in _WORD.findall(name)
+        _singular(word)
+        for name in spoken.lower().split()
+        if "_" in name or "-" in name
+        for word in _WORD.findall(name)
     }
     intent = next(
         (INTENT_OF_WORD[word] for word in raw if word in INTENT_OF_WORD and word not in named), None
