@@ -49,6 +49,15 @@ def names(project: Path, query: str) -> list[str]:
     return ranked(project, f"print(json.dumps([e.name for e in rank({query!r}, list(CATALOG))]))")
 
 
+def first_ranked(project: Path, entries: str, query: str) -> list[str]:
+    """The first of `entries` (the source of Entry(...) items) that `query` ranks, in a list."""
+    return ranked(
+        project,
+        f"entries = [{entries}]\n"
+        f"print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1]))\n",
+    )
+
+
 @pytest.mark.parametrize(
     "query", ["get rid of task 7 for good", "kill task 7", "please erase task 7 right now"]
 )
@@ -154,16 +163,13 @@ print(json.dumps({
     ],
 )
 def test_idioms_and_verbs_people_use_reach_the_operation(project, query, first):
-    script = f"""
-entries = [
-    Entry("get_quote", "Retrieve a quote", (), ("quote",), "GET", "/quotes/{{quote}}"),
-    Entry("accept_quote", "Accept a quote", (), ("quote",), "POST", "/quotes/{{quote}}/accept"),
-    Entry("finalize_quote", "Finalize a quote", (), ("quote",), "POST", "/quotes/{{quote}}/finalize"),
-    Entry("delete_quote", "Delete a quote", (), ("quote",), "DELETE", "/quotes/{{quote}}"),
-]
-print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1]))
+    entries = """
+    Entry("get_quote", "Retrieve a quote", (), ("quote",), "GET", "/quotes/{quote}"),
+    Entry("accept_quote", "Accept a quote", (), ("quote",), "POST", "/quotes/{quote}/accept"),
+    Entry("finalize_quote", "Finalize a quote", (), ("quote",), "POST", "/quotes/{quote}/finalize"),
+    Entry("delete_quote", "Delete a quote", (), ("quote",), "DELETE", "/quotes/{quote}"),
 """
-    assert ranked(project, script) == [first]
+    assert first_ranked(project, entries, query) == [first]
 
 
 def test_a_plural_question_prefers_the_collection_not_a_part_of_one_item(project):
@@ -189,15 +195,12 @@ print(json.dumps({"ranked": [e.name for e in rank("which files have I uploaded?"
 @pytest.mark.parametrize("query", ["show me every unpaid invoice", "which bills are unpaid?"])
 def test_every_and_a_plural_everyday_word_ask_for_the_list(project, query):
     # "every" says many though "invoice" is singular; "bills" is plural though the API says invoice.
-    script = f"""
-entries = [
-    Entry("get_invoice", "Retrieve an invoice", (), ("invoice",), "GET", "/invoices/{{invoice}}"),
+    entries = """
+    Entry("get_invoice", "Retrieve an invoice", (), ("invoice",), "GET", "/invoices/{invoice}"),
     Entry("list_invoices", "List all invoices", (), ("status",), "GET", "/invoices"),
     Entry("get_balance", "Retrieve the balance", (), (), "GET", "/balance"),
-]
-print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1]))
 """
-    assert ranked(project, script) == ["list_invoices"]
+    assert first_ranked(project, entries, query) == ["list_invoices"]
 
 
 @pytest.mark.parametrize(
@@ -213,21 +216,18 @@ print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1])
     ],
 )
 def test_an_order_in_the_api_s_own_verb_ranks_what_acts_above_what_reads(project, query, first):
-    script = f"""
-entries = [
+    entries = """
     Entry("list_repo_forks", "List a repository's forks", (), ("owner", "repo"), "GET",
-          "/repos/{{owner}}/{{repo}}/forks"),
+          "/repos/{owner}/{repo}/forks"),
     Entry("create_fork", "Fork a repository", (), ("owner", "repo"), "POST",
-          "/repos/{{owner}}/{{repo}}/forks"),
-    Entry("get_repo", "Get a repository", (), ("owner", "repo"), "GET", "/repos/{{owner}}/{{repo}}"),
-    Entry("pause_job", "Pause a training job", (), ("job_id",), "POST", "/training/jobs/{{job_id}}/pause"),
-    Entry("get_job", "Get a training job", (), ("job_id",), "GET", "/training/jobs/{{job_id}}"),
+          "/repos/{owner}/{repo}/forks"),
+    Entry("get_repo", "Get a repository", (), ("owner", "repo"), "GET", "/repos/{owner}/{repo}"),
+    Entry("pause_job", "Pause a training job", (), ("job_id",), "POST", "/training/jobs/{job_id}/pause"),
+    Entry("get_job", "Get a training job", (), ("job_id",), "GET", "/training/jobs/{job_id}"),
     Entry("list_job_events", "List a job's events", (), ("job_id",), "GET",
-          "/training/jobs/{{job_id}}/events"),
-]
-print(json.dumps([e.name for e in rank({query!r}, entries, tuple(entries))][:1]))
+          "/training/jobs/{job_id}/events"),
 """
-    assert ranked(project, script) == [first]
+    assert first_ranked(project, entries, query) == [first]
 
 
 def test_the_request_s_verb_is_a_verb_of_the_request_not_of_a_name(project):
