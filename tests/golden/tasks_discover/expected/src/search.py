@@ -236,9 +236,9 @@ EVERYDAY = {
 }
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-# An id with a prefix of letters before "_" and a number after it: cus_9, proj_1, sub_1MvN2x.
-_ID_PREFIX = re.compile(r"\b([a-z]+)_(?=[a-z0-9]*\d)")
 _WORD = re.compile(r"[a-z0-9]+")
+# The kind an id starts with: "agent" of agent-7, "cus" of cus_123.
+_KIND = re.compile(r"[A-Za-z]{3,}(?=[-_])")
 
 
 def words(text: str) -> list[str]:
@@ -411,10 +411,11 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
         and word not in STOP_WORDS
         for word, singular in zip(plain, raw, strict=True)
     )
-    # A word of a name (send_email, dry-run) is not the request's verb.
+    # The query as written between spaces: a word of a name (send_email, dry-run) is not the request's verb.
+    tokens = spoken.lower().split()
     named = {
         _singular(word)
-        for name in spoken.lower().split()
+        for name in tokens
         if "_" in name or "-" in name
         for word in _WORD.findall(name)
     }
@@ -444,14 +445,24 @@ def _understand(query: str, index: Index) -> tuple[dict[str, float], str | None,
                     add(synonym, EXPANDED)
     # An id says what it is by its prefix (cus_9, proj_1, resp_1): where the API spells that out, the id
     # asks for it as a word would, less surely.
-    for prefix in _ID_PREFIX.findall(spoken.lower()):
-        if len(prefix) >= 3 and index.known(prefix) is None:
+    for prefix in (_kind(token) for token in tokens if _is_identifier(token)):
+        if prefix and index.known(prefix) is None:
             kind = index.kind_of(prefix)
             if kind is not None:
                 add(kind, EXPANDED)
     for word in ACTION_TERMS.get(intent or "", ()):
         add(word, EXPANDED)
     return {term: weight for term, weight in terms.items() if weight > 0}, intent, plural
+
+
+def _is_identifier(token: str) -> bool:
+    """Whether a word of the query, as written between spaces, is an id (agent-7, cus_123) or a URL."""
+    return any(character.isdigit() for character in token) or "://" in token
+
+
+def _kind(identifier: str) -> str:
+    found = _KIND.match(identifier)
+    return found.group() if found else ""
 
 
 def _an_order(plain: list[str]) -> bool:
@@ -589,19 +600,10 @@ def _vectors() -> tuple[Any, Any, list[str]] | None:
 # An identifier in a question (agent-7, cus_123, a URL) names a thing, not what to do with it, and pulls its
 # vector towards whatever shares its characters; of it, only the kind it starts with is kept ("agent" of
 # agent-7). Measured on the discovery benchmark's tune tasks: hit@5 of the fused ranking 0.744 → 0.763.
-_IDENTIFIER = re.compile(r"\S*\d\S*|https?://\S+")
-_KIND = re.compile(r"[A-Za-z]{3,}(?=[-_])")
-
-
 def meaning(query: str) -> str:
     """`query` as the embedding model reads it: identifiers reduced to their kind."""
-    kept = _IDENTIFIER.sub(lambda found: _kind(found.group()), query)
-    return " ".join(kept.split()) or query
-
-
-def _kind(identifier: str) -> str:
-    found = _KIND.match(identifier)
-    return found.group() if found else ""
+    kept = [_kind(token) if _is_identifier(token) else token for token in query.split()]
+    return " ".join(token for token in kept if token) or query
 
 
 def semantic(query: str, entries: list[Entry]) -> list[str] | None:
