@@ -56,15 +56,12 @@ def passage_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def operation_vectors(passages: Mapping[str, str], known: Mapping[str, str]) -> dict[str, str]:
-    """Each tool's name → the vector of its passage, int8 in base64. `known` maps passage digests to vectors
-    already made from those passages: those are not embedded again."""
-    missing = sorted({text for text in passages.values() if passage_digest(text) not in known})
-    made = dict(zip(missing, _embedded(missing), strict=True)) if missing else {}
-    return {
-        name: made[text] if text in made else known[passage_digest(text)]
-        for name, text in sorted(passages.items())
-    }
+def operation_vectors(texts: Mapping[str, str], known: Mapping[str, str]) -> dict[str, str]:
+    """Passage digest → its vector, int8 in base64, for each of `texts` (digest → passage); those `known`
+    already (digest → vector) are not embedded again."""
+    missing = sorted(digest for digest in texts if digest not in known)
+    made = dict(zip(missing, _embedded([texts[d] for d in missing]), strict=True)) if missing else {}
+    return {digest: made[digest] if digest in made else known[digest] for digest in texts}
 
 
 def _embedded(texts: list[str]) -> list[str]:
@@ -89,10 +86,12 @@ def write_vectors(answers: Answers, project: Path) -> Path:
     is unchanged; returns the file."""
     target = project / VECTORS_FILE
     passages = {tool.name: passage(tool) for tool in answers.tools}
+    digests = {name: passage_digest(text) for name, text in passages.items()}
+    vectors = operation_vectors({digests[name]: text for name, text in passages.items()}, _known(target))
     data = {
         "model": MODEL,
-        "passages": {name: passage_digest(text) for name, text in passages.items()},
-        "vectors": operation_vectors(passages, _known(target)),
+        "passages": digests,
+        "vectors": {name: vectors[digest] for name, digest in digests.items()},
     }
     target.write_text(json.dumps(data, sort_keys=True, indent=0) + "\n", encoding="utf-8")
     return target
@@ -103,13 +102,8 @@ def _known(target: Path) -> dict[str, str]:
     from before the digests, another model, or one that does not read)."""
     try:
         data = json.loads(target.read_text(encoding="utf-8"))
-        if data.get("model") != MODEL:
+        if data["model"] != MODEL:
             return {}
-        vectors = data["vectors"]
-        return {
-            digest: vectors[name]
-            for name, digest in data.get("passages", {}).items()
-            if isinstance(digest, str) and isinstance(vectors.get(name), str)
-        }
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {digest: data["vectors"][name] for name, digest in data["passages"].items()}
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
         return {}
