@@ -191,9 +191,20 @@ def _entries(
 def dereferenced(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     """The schema as tools/list sends it, its `$ref`s inlined as FastMCP's `dereference_schemas` inlines them;
     an inlined schema passes through unchanged."""
-    if schema is None or not ("$defs" in schema or "$ref" in json.dumps(schema)):
+    if schema is None:
         return schema
-    return dereference_refs(schema)
+    text = json.dumps(schema)
+    if "$defs" not in schema and "$ref" not in text:
+        return schema
+    # Tools of one resource often answer with the same model (Kubernetes: a Pod from read, create, replace
+    # and patch): such a schema is inlined once, and its tools share the result, which nothing changes.
+    key = hashlib.sha256(text.encode()).digest()
+    if key not in _INLINED_SCHEMAS:
+        _INLINED_SCHEMAS[key] = dereference_refs(schema)
+    return _INLINED_SCHEMAS[key]
+
+
+_INLINED_SCHEMAS: dict[bytes, dict[str, Any]] = {}
 
 
 @cache
