@@ -59,9 +59,10 @@ def passage_digest(text: str) -> str:
 def operation_vectors(texts: Mapping[str, str], known: Mapping[str, str]) -> dict[str, str]:
     """Passage digest → its vector, int8 in base64, for each of `texts` (digest → passage); those `known`
     already (digest → vector) are not embedded again."""
-    missing = sorted(digest for digest in texts if digest not in known)
+    missing = sorted(texts.keys() - known.keys())
     made = dict(zip(missing, _embedded([texts[d] for d in missing]), strict=True)) if missing else {}
-    return {digest: made[digest] if digest in made else known[digest] for digest in texts}
+    vectors = {**known, **made}
+    return {digest: vectors[digest] for digest in texts}
 
 
 def _embedded(texts: list[str]) -> list[str]:
