@@ -11,7 +11,9 @@ For each spec: mcpgen generates a `--tools discover` project (kept in benchmarks
 query goes to that project's own `search_operations(query, limit=10)` through FastMCP's in-memory Client, as
 an assistant would call it; FastMCP's `BM25SearchTransform` ranks the tools of `FastMCP.from_openapi(spec)`
 (Stripe's takes most of a minute and about 2 GB); plain BM25 ranks operationId + summary + description. Every
-answer is mapped to `METHOD /path` and compared with the task's `expect`.
+answer is mapped to `METHOD /path` and compared with the task's `expect`. Beside each difference between
+mcpgen and a peer, the table counts the tasks each ranks better and gives the sign test's p-value, so that a
+lead of a few tasks is not read as one.
 
 Tasks carry a split: `tune` may be looked at while improving the ranking, `held_out` never is. The two are
 reported apart, and `--misses` prints the missed tasks of the tune split only.
@@ -32,6 +34,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -94,6 +97,33 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
     result["mrr@10"] = sum(1 / r for r in ranks if r is not None) / n
     result["n"] = len(ranks)
     return result
+
+
+class Paired(NamedTuple):
+    """Two systems on the same tasks: how many each ranks better (reciprocal rank within the first ten, 0 when
+    not there; ties left out), and the two-sided sign test's p-value that they are as good as each other."""
+
+    better: int
+    worse: int
+    p: float
+
+
+def paired(mine: list[int | None], peer: list[int | None]) -> Paired:
+    def reciprocal(rank: int | None) -> float:
+        return 1 / rank if rank is not None else 0.0
+
+    better = sum(1 for a, b in zip(mine, peer, strict=True) if reciprocal(a) > reciprocal(b))
+    worse = sum(1 for a, b in zip(mine, peer, strict=True) if reciprocal(a) < reciprocal(b))
+    return Paired(better, worse, sign_test(better, worse))
+
+
+def sign_test(better: int, worse: int) -> float:
+    """Two-sided exact sign test: the chance of a split at least this uneven if either side were as likely."""
+    n = better + worse
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, k) for k in range(min(better, worse) + 1)) / 2**n
+    return min(1.0, 2 * tail)
 
 
 # ---- the spec --------------------------------------------------------------------------------
@@ -281,16 +311,20 @@ def run_spec(name: str, systems: list[str], search: str | None, reuse: bool = Fa
     results: dict = {
         "operations": len(operations(openapi3(name, project))),
         "splits": {},
+        # Each split's first-hit rank per task, per system: for the paired comparison of the table.
+        "ranks": {},
         "misses": [],
         "timings": timings,
     }
     for split in ("tune", "held_out"):
         chosen = [i for i, task in enumerate(tasks) if task.get("split", "tune") == split]
+        results["ranks"][split] = {
+            system: [first_hit(rankings[system][i], tasks[i]["expect"]) for i in chosen]
+            for system in rankings
+        }
         # A system that could not read the spec has no rankings: its row says n/a.
         results["splits"][split] = {
-            system: metrics([first_hit(rankings[system][i], tasks[i]["expect"]) for i in chosen])
-            if system in rankings
-            else {"n": len(chosen)}
+            system: metrics(results["ranks"][split][system]) if system in rankings else {"n": len(chosen)}
             for system in systems
         }
     # Only the tune split's misses: the held-out tasks are never looked at while tuning.
@@ -320,10 +354,15 @@ def table(all_results: dict[str, dict], systems: list[str]) -> str:
     ours = [system for system in systems if system.startswith("mcpgen")]
     peers = [system for system in systems if not system.startswith("mcpgen")]
     if ours and peers:
-        lines += ["", "mcpgen minus each peer (positive: mcpgen finds more):", ""]
         lines += [
-            "| spec | split | mcpgen − peer | Δ hit@1 | Δ hit@5 | Δ hit@10 | Δ MRR@10 |",
-            "|---|---|---|---|---|---|---|",
+            "",
+            "mcpgen minus each peer (positive: mcpgen finds more); then, task by task, how many each ranks "
+            "better (the expected operation higher in the first ten) and the two-sided sign test's p-value:",
+            "",
+        ]
+        lines += [
+            "| spec | split | mcpgen − peer | Δ hit@1 | Δ hit@5 | Δ hit@10 | Δ MRR@10 | better / worse | p |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         keys = ("hit@1", "hit@5", "hit@10", "mrr@10")
         for name, results in all_results.items():
@@ -333,7 +372,12 @@ def table(all_results: dict[str, dict], systems: list[str]) -> str:
                         if "mrr@10" not in per_system[peer] or "mrr@10" not in per_system[mine]:
                             continue
                         cells = " | ".join(f"{per_system[mine][k] - per_system[peer][k]:+.2f}" for k in keys)
-                        lines.append(f"| {name} | {split} | {mine} − {peer} | {cells} |")
+                        ranks = results["ranks"][split]
+                        pair = paired(ranks[mine], ranks[peer])
+                        lines.append(
+                            f"| {name} | {split} | {mine} − {peer} | {cells} "
+                            f"| {pair.better} / {pair.worse} | {pair.p:.3f} |"
+                        )
     return "\n".join(lines)
 
 
