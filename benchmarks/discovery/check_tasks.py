@@ -3,10 +3,11 @@
     python benchmarks/discovery/check_tasks.py [--specs DIR] [--extra-specs DIR] [--tasks DIR]
 
 Every `expect` entry must be "METHOD /path" with an upper-case method and a path that the spec
-declares for that method, exactly as spelled there. Ids must be unique and numbered `<spec>-NNN`;
-`split` must be `tune` or `held_out`, and exactly every third task (ids 003, 006, 009, ...) is
-`held_out`. Each file needs at least 60 tasks. Prints one line per problem and exits 1 if there is
-any; otherwise prints a one-line summary per file and exits 0.
+declares for that method, exactly as spelled there. Ids must be unique and numbered `<spec>-NNN`.
+`split` is `tune` or `held_out`, exactly every third task (ids 003, 006, 009, ...) being `held_out`; or
+`fresh`, for tasks written later by an author blind to the ranking and never tuned on, which come after all
+the others (the every-third rule and the 60 tasks a file needs count the others only). Prints one line per
+problem and exits 1 if there is any; otherwise prints a one-line summary per file and exits 0.
 
 Spec files are looked up in --specs, then in --extra-specs (default: the environment variable
 MCPGEN_EXTRA_SPECS, else none) for specs not kept in ../shared/specs, such as discord. A task file
@@ -83,7 +84,7 @@ def check_file(f: Path, folders: list[Path], seen_ids: dict[str, Path], errors: 
         return f"{f.name}: skipped, no spec file for '{name}' in {where}"
     ops = operations(loaded[1])
 
-    held = 0
+    held = fresh = 0
     for n, t in enumerate(tasks, 1):
         if not isinstance(t, dict):
             bad(f"task #{n} is not a mapping")
@@ -102,8 +103,12 @@ def check_file(f: Path, folders: list[Path], seen_ids: dict[str, Path], errors: 
         if not isinstance(q, str) or not q.strip():
             bad(f"{where}: empty query")
         split = t.get("split")
-        if split not in ("tune", "held_out"):
-            bad(f"{where}: split is {split!r}, must be tune or held_out")
+        if split == "fresh":
+            fresh += 1
+        elif split not in ("tune", "held_out"):
+            bad(f"{where}: split is {split!r}, must be tune, held_out or fresh")
+        elif fresh:
+            bad(f"{where}: a {split} task after fresh ones; fresh tasks come last")
         else:
             want = "held_out" if n % 3 == 0 else "tune"
             if split != want:
@@ -122,11 +127,12 @@ def check_file(f: Path, folders: list[Path], seen_ids: dict[str, Path], errors: 
             elif ops is not None and e not in ops:
                 bad(f"{where}: {e} is not an operation of {loaded[0].name}")
 
-    if len(tasks) < MIN_TASKS:
-        bad(f"{len(tasks)} tasks, need at least {MIN_TASKS}")
-    if tasks and not 0.28 <= held / len(tasks) <= 0.39:
-        bad(f"{held}/{len(tasks)} held_out, should be about a third")
-    return f"{f.name}: {len(tasks)} tasks, {len(tasks) - held} tune, {held} held_out"
+    first = len(tasks) - fresh
+    if first < MIN_TASKS:
+        bad(f"{first} tasks besides the fresh ones, need at least {MIN_TASKS}")
+    if first and not 0.28 <= held / first <= 0.39:
+        bad(f"{held}/{first} held_out, should be about a third")
+    return f"{f.name}: {len(tasks)} tasks, {first - held} tune, {held} held_out, {fresh} fresh"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,8 +15,9 @@ answer is mapped to `METHOD /path` and compared with the task's `expect`. Beside
 mcpgen and a peer, the table counts the tasks each ranks better and gives the sign test's p-value, so that a
 lead of a few tasks is not read as one.
 
-Tasks carry a split: `tune` may be looked at while improving the ranking, `held_out` never is. The two are
-reported apart, and `--misses` prints the missed tasks of the tune split only.
+Tasks carry a split: `tune` may be looked at while improving the ranking, `held_out` never is, and `fresh`
+tasks were written after the tuning by an author blind to it. Each is reported apart, and `--misses` prints
+the missed tasks of the tune split only.
 """
 
 from __future__ import annotations
@@ -316,7 +317,9 @@ def run_spec(name: str, systems: list[str], search: str | None, reuse: bool = Fa
         "misses": [],
         "timings": timings,
     }
-    for split in ("tune", "held_out"):
+    # `fresh` tasks were written after the tuning, blind to it (tasks/README.md); a set may have none.
+    present = {task.get("split", "tune") for task in tasks}
+    for split in [split for split in ("tune", "held_out", "fresh") if split in present]:
         chosen = [i for i, task in enumerate(tasks) if task.get("split", "tune") == split]
         results["ranks"][split] = {
             system: [first_hit(rankings[system][i], tasks[i]["expect"]) for i in chosen]
