@@ -207,7 +207,13 @@ def generate(name: str, search: str | None, reuse: bool = False) -> Path:
 
 def mcpgen_rankings(project: Path, queries: list[str]) -> list[list[str]]:
     # The server refuses calls until its backend credential and stdio user are set; search never uses them.
-    env = {**os.environ, "PYTHONPATH": str(project), "MCP_USER_ID": "benchmark"}
+    # Its rate limit (120 calls a minute by default) would refuse a task set longer than that.
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(project),
+        "MCP_USER_ID": "benchmark",
+        "RATE_LIMIT_PER_MINUTE": "0",
+    }
     for line in (project / ".env.example").read_text(encoding="utf-8").splitlines():
         name, _, value = line.partition("=")
         credential = name.startswith("BACKEND_") and name.endswith(
