@@ -188,6 +188,10 @@ def _entries(
     return entries
 
 
+# Inlined schemas by the digest of the schema they were inlined from.
+_INLINED_SCHEMAS: dict[bytes, dict[str, Any]] = {}
+
+
 def dereferenced(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     """The schema as tools/list sends it, its `$ref`s inlined as FastMCP's `dereference_schemas` inlines them;
     an inlined schema passes through unchanged."""
@@ -202,9 +206,6 @@ def dereferenced(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     if key not in _INLINED_SCHEMAS:
         _INLINED_SCHEMAS[key] = dereference_refs(schema)
     return _INLINED_SCHEMAS[key]
-
-
-_INLINED_SCHEMAS: dict[bytes, dict[str, Any]] = {}
 
 
 @cache
